@@ -1,0 +1,85 @@
+"""musicgen: a typed Python client for AI music-generation APIs (sunoapi.org, Mureka).
+
+    >>> from musicgen import MusicGenClient
+    >>> with MusicGenClient() as client:  # doctest: +SKIP
+    ...     generation = client.generate("a calm lo-fi beat", provider="suno")
+"""
+
+from ._client import AsyncMusicGenClient, MusicGenClient
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ContentPolicyError,
+    GenerationFailedError,
+    GenerationTimeoutError,
+    InsufficientCreditsError,
+    MaintenanceError,
+    MusicGenError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ServiceUnavailableError,
+    SubmissionUncertainError,
+    UnexpectedResponseError,
+    UnknownModelError,
+    ValidationError,
+)
+from ._models import Balance, Generation, GenerationRequest, TaskStatus, Track
+from ._models_catalog import (
+    ModelCatalog,
+    ModelInfo,
+    register_model,
+    validate_model_version,
+)
+from ._polling import PollPolicy
+from ._retry import RetryPolicy
+from ._version import __version__
+from .providers import MurekaProvider, Provider, SunoProvider, register_provider
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncMusicGenClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Balance",
+    "ConfigurationError",
+    "ContentPolicyError",
+    "Generation",
+    "GenerationFailedError",
+    "GenerationRequest",
+    "GenerationTimeoutError",
+    "InsufficientCreditsError",
+    "MaintenanceError",
+    "ModelCatalog",
+    "ModelInfo",
+    "MurekaProvider",
+    "MusicGenClient",
+    "MusicGenError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PollPolicy",
+    "Provider",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceUnavailableError",
+    "SubmissionUncertainError",
+    "SunoProvider",
+    "TaskStatus",
+    "Track",
+    "UnexpectedResponseError",
+    "UnknownModelError",
+    "ValidationError",
+    "__version__",
+    "register_model",
+    "register_provider",
+    "validate_model_version",
+]
+

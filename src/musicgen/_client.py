@@ -1,0 +1,691 @@
+"""MusicGenClient and AsyncMusicGenClient: thin I/O loops over the shared core.
+
+Both clients build the same flows (``_core``) and only differ in how they send a request, sleep
+and write a file: blocking or awaited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+import stamina
+
+from ._core import (
+    DEFAULT_TIMEOUT,
+    USER_AGENT,
+    Call,
+    ClientCore,
+    Flow,
+    Sleep,
+    provider_map,
+)
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    MusicGenError,
+    NotFoundError,
+    ServerError,
+    ValidationError,
+)
+from ._models import Balance, Generation, Track
+from ._polling import PollPolicy
+from ._retry import RetryDecider, RetryPolicy
+from .providers import Provider, default_providers
+
+__all__ = ["AsyncMusicGenClient", "MusicGenClient"]
+
+T = TypeVar("T")
+
+_AUDIO_SUFFIXES = {".mp3", ".wav", ".flac", ".m4a", ".ogg", ".aac", ".opus"}
+
+
+class _BaseClient:
+    """What both clients share: configuration, the core, and building flows."""
+
+    def __init__(
+        self,
+        *,
+        providers: Sequence[Provider] | Mapping[str, Provider] | None = None,
+        default_provider: str | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        strict_models: bool = False,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        correlation_header: str = "X-Correlation-ID",
+    ) -> None:
+        configured = provider_map(default_providers() if providers is None else providers)
+        self._options: dict[str, Any] = {
+            "providers": configured,
+            "default_provider": default_provider,
+            "retry": retry or RetryPolicy(),
+            "poll": poll or PollPolicy(),
+            "strict_models": strict_models,
+            "headers": dict(headers or {}),
+            "timeout": timeout,
+            "correlation_header": correlation_header,
+        }
+        self._core = ClientCore(
+            providers=configured,
+            default_provider=default_provider,
+            retry=self._options["retry"],
+            poll=self._options["poll"],
+            strict_models=strict_models,
+            headers=headers,
+            timeout=_as_timeout(timeout),
+            correlation_header=correlation_header,
+        )
+
+    @property
+    def providers(self) -> Mapping[str, Provider]:
+        """The configured providers by name."""
+        return dict(self._core.providers)
+
+    @property
+    def default_provider(self) -> str:
+        """The provider used when a call names none."""
+        return self._core.default_provider
+
+    def _generate_flow(
+        self,
+        operation: str,
+        prompt: str | None,
+        *,
+        provider: str | None,
+        model: str | None,
+        lyrics: str | None,
+        style: str | None,
+        title: str | None,
+        instrumental: bool,
+        timeout: float | None,
+        correlation_id: str | None,
+        options: Mapping[str, Any],
+    ) -> Flow[Generation]:
+        driver = self._core.provider(provider)
+        ctx = self._core.context(operation, correlation_id=correlation_id, timeout=timeout)
+        request = self._core.generation_request(
+            driver,
+            prompt=prompt,
+            model=model,
+            lyrics=lyrics,
+            style=style,
+            title=title,
+            instrumental=instrumental,
+            options=options,
+        )
+        if operation == "submit":
+            return self._core.submit_flow(request, ctx)
+        return self._core.generate_flow(request, ctx)
+
+    def _get_flow(
+        self, task_id: str, provider: str | None, correlation_id: str | None
+    ) -> Flow[Generation]:
+        driver = self._core.provider(provider)
+        ctx = self._core.context("get", correlation_id=correlation_id, timeout=None)
+        return self._core.status_flow(driver, task_id, None, ctx)
+
+    def _wait_flow(
+        self,
+        target: Generation | str,
+        provider: str | None,
+        timeout: float | None,
+        correlation_id: str | None,
+    ) -> Flow[Generation]:
+        ctx = self._core.context("wait", correlation_id=correlation_id, timeout=timeout)
+        if isinstance(target, Generation):
+            return self._core.wait_flow(target, ctx)
+        return self._wait_for_id(target, provider, ctx)
+
+    def _wait_for_id(self, task_id: str, provider: str | None, ctx: Any) -> Flow[Generation]:
+        driver = self._core.provider(provider)
+        first = yield from self._core.status_flow(driver, task_id, None, ctx)
+        return (yield from self._core.wait_flow(first, ctx))
+
+    def _balance_flow(self, provider: str | None, correlation_id: str | None) -> Flow[Balance]:
+        driver = self._core.provider(provider)
+        ctx = self._core.context("balance", correlation_id=correlation_id, timeout=None)
+        return self._core.balance_flow(driver, ctx)
+
+    def _merged_options(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        unknown = set(overrides) - set(self._options)
+        if unknown:
+            msg = (
+                f"with_options() got unknown option(s) {sorted(unknown)}; "
+                f"accepted: {sorted(self._options)}"
+            )
+            raise TypeError(msg)
+        return {**self._options, **overrides}
+
+
+class MusicGenClient(_BaseClient):
+    """Generate music with any configured provider, blocking.
+
+    Args:
+        providers: Provider drivers (a sequence, or a mapping by name). None configures every
+            built-in provider whose API key is in the environment.
+        default_provider: The name used when a call names none (default: the first).
+        http_client: An ``httpx.Client`` to send with (you keep ownership: it is not closed).
+        retry: How failed requests are retried (never a submission that may have arrived).
+        poll: How tasks are polled, and the default overall deadline.
+        strict_models: Raise ``UnknownModelError`` instead of falling back to the default model.
+        headers: Extra headers for every provider request.
+        timeout: The timeout of one HTTP request (seconds or ``httpx.Timeout``).
+        correlation_header: The header that carries each call's correlation id.
+
+    Raises:
+        ConfigurationError: No provider could be configured.
+    """
+
+    def __init__(
+        self,
+        *,
+        providers: Sequence[Provider] | Mapping[str, Provider] | None = None,
+        default_provider: str | None = None,
+        http_client: httpx.Client | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        strict_models: bool = False,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        correlation_header: str = "X-Correlation-ID",
+    ) -> None:
+        super().__init__(
+            providers=providers,
+            default_provider=default_provider,
+            retry=retry,
+            poll=poll,
+            strict_models=strict_models,
+            headers=headers,
+            timeout=timeout,
+            correlation_header=correlation_header,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(
+            timeout=_as_timeout(timeout), follow_redirects=True
+        )
+
+    def with_options(self, **options: Any) -> MusicGenClient:
+        """A copy with some constructor options changed, sharing this client's connections."""
+        clone = MusicGenClient(http_client=self._http, **self._merged_options(options))
+        return clone
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def generate(
+        self,
+        prompt: str | None = None,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        lyrics: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        instrumental: bool = False,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        **options: Any,
+    ) -> Generation:
+        """Generate music and wait until the task is finished.
+
+        Args:
+            prompt: A description of the music.
+            provider: The provider name (default: the client's default provider).
+            model: A model id or alias; None uses the provider's default.
+            lyrics: Words to sing.
+            style: Style tags (Suno custom mode; Mureka folds them into the prompt).
+            title: A title (Suno custom mode).
+            instrumental: No vocals.
+            timeout: Overall deadline in seconds for submit, retries and polling
+                (default: ``poll.timeout``).
+            correlation_id: The id to trace this call by (default: a fresh one).
+            **options: Provider-specific options (e.g. ``negative_tags=``, ``n=``).
+
+        Returns:
+            The finished generation, with its tracks.
+
+        Raises:
+            ValidationError: Bad input, found before anything was sent.
+            GenerationFailedError: The task ended in failure.
+            GenerationTimeoutError: The deadline passed; ``.task_id`` lets you resume.
+            APIError: The provider refused (auth, credits, ...).
+        """
+        return self._run(
+            self._generate_flow(
+                "generate",
+                prompt,
+                provider=provider,
+                model=model,
+                lyrics=lyrics,
+                style=style,
+                title=title,
+                instrumental=instrumental,
+                timeout=timeout,
+                correlation_id=correlation_id,
+                options=options,
+            )
+        )
+
+    def submit(
+        self,
+        prompt: str | None = None,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        lyrics: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        instrumental: bool = False,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        **options: Any,
+    ) -> Generation:
+        """Start a generation and return at once; see ``generate`` for the arguments."""
+        return self._run(
+            self._generate_flow(
+                "submit",
+                prompt,
+                provider=provider,
+                model=model,
+                lyrics=lyrics,
+                style=style,
+                title=title,
+                instrumental=instrumental,
+                timeout=timeout,
+                correlation_id=correlation_id,
+                options=options,
+            )
+        )
+
+    def get(
+        self, task_id: str, *, provider: str | None = None, correlation_id: str | None = None
+    ) -> Generation:
+        """Read a task's status once."""
+        return self._run(self._get_flow(task_id, provider, correlation_id))
+
+    def wait(
+        self,
+        generation_or_task_id: Generation | str,
+        *,
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Generation:
+        """Wait for an existing task to finish, e.g. to resume after a crash or a timeout."""
+        return self._run(
+            self._wait_flow(generation_or_task_id, provider, timeout, correlation_id)
+        )
+
+    def balance(self, provider: str | None = None, *, correlation_id: str | None = None) -> Balance:
+        """Return the credits (Suno) or balance in cents (Mureka) left."""
+        return self._run(self._balance_flow(provider, correlation_id))
+
+    def download(self, track: Track, dest: str | os.PathLike[str], *, format: str = "mp3") -> Path:  # noqa: A002
+        """Stream a track's audio to ``dest`` atomically; see ``download_target`` for naming.
+
+        The provider's API key is never sent to the audio host.
+
+        Returns:
+            The path written.
+        """
+        url, path = download_target(track, dest, format)
+        policy = self._core.retry
+        decider = RetryDecider(policy, submission=False, deadline=None)
+        for attempt in stamina.retry_context(**decider.retry_context_kwargs()):
+            with attempt, _atomic_file(path) as out:
+                try:
+                    with self._http.stream("GET", url, headers=_download_headers()) as response:
+                        _check_download(response, url)
+                        for chunk in response.iter_bytes():
+                            out.write(chunk)
+                except httpx.TransportError as error:
+                    raise _download_error(error, url) from error
+        return path
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP client, if this client created it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> MusicGenClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the I/O loop -------------------------------------------------------------------------
+
+    def _run(self, flow: Flow[T]) -> T:
+        outcome: Any = None
+        failure: MusicGenError | None = None
+        while True:
+            try:
+                step = flow.send(outcome) if failure is None else flow.throw(failure)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            outcome, failure = None, None
+            try:
+                if isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                else:
+                    outcome = self._perform(step)
+            except MusicGenError as error:
+                failure = error
+
+    def _perform(self, call: Call) -> Any:
+        for attempt in stamina.retry_context(
+            **self._core.retry_decider(call).retry_context_kwargs()
+        ):
+            with attempt:
+                try:
+                    response = self._http.send(call.request)
+                except httpx.TransportError as error:
+                    raise self._core.transport_error(call, error) from error
+                return self._core.parse(call, response)
+        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+
+class AsyncMusicGenClient(_BaseClient):
+    """Generate music with any configured provider, with ``await``.
+
+    Takes the same arguments as ``MusicGenClient``; ``http_client`` is an ``httpx.AsyncClient``.
+    """
+
+    def __init__(
+        self,
+        *,
+        providers: Sequence[Provider] | Mapping[str, Provider] | None = None,
+        default_provider: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        strict_models: bool = False,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        correlation_header: str = "X-Correlation-ID",
+    ) -> None:
+        super().__init__(
+            providers=providers,
+            default_provider=default_provider,
+            retry=retry,
+            poll=poll,
+            strict_models=strict_models,
+            headers=headers,
+            timeout=timeout,
+            correlation_header=correlation_header,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=_as_timeout(timeout), follow_redirects=True
+        )
+
+    def with_options(self, **options: Any) -> AsyncMusicGenClient:
+        """A copy with some constructor options changed, sharing this client's connections."""
+        return AsyncMusicGenClient(http_client=self._http, **self._merged_options(options))
+
+    async def generate(
+        self,
+        prompt: str | None = None,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        lyrics: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        instrumental: bool = False,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        **options: Any,
+    ) -> Generation:
+        """Generate music and wait until the task is finished; see ``MusicGenClient.generate``."""
+        return await self._run(
+            self._generate_flow(
+                "generate",
+                prompt,
+                provider=provider,
+                model=model,
+                lyrics=lyrics,
+                style=style,
+                title=title,
+                instrumental=instrumental,
+                timeout=timeout,
+                correlation_id=correlation_id,
+                options=options,
+            )
+        )
+
+    async def submit(
+        self,
+        prompt: str | None = None,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        lyrics: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        instrumental: bool = False,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        **options: Any,
+    ) -> Generation:
+        """Start a generation and return at once; see ``MusicGenClient.generate``."""
+        return await self._run(
+            self._generate_flow(
+                "submit",
+                prompt,
+                provider=provider,
+                model=model,
+                lyrics=lyrics,
+                style=style,
+                title=title,
+                instrumental=instrumental,
+                timeout=timeout,
+                correlation_id=correlation_id,
+                options=options,
+            )
+        )
+
+    async def get(
+        self, task_id: str, *, provider: str | None = None, correlation_id: str | None = None
+    ) -> Generation:
+        """Read a task's status once."""
+        return await self._run(self._get_flow(task_id, provider, correlation_id))
+
+    async def wait(
+        self,
+        generation_or_task_id: Generation | str,
+        *,
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Generation:
+        """Wait for an existing task to finish, e.g. to resume after a crash or a timeout."""
+        return await self._run(
+            self._wait_flow(generation_or_task_id, provider, timeout, correlation_id)
+        )
+
+    async def balance(
+        self, provider: str | None = None, *, correlation_id: str | None = None
+    ) -> Balance:
+        """Return the credits (Suno) or balance in cents (Mureka) left."""
+        return await self._run(self._balance_flow(provider, correlation_id))
+
+    async def download(
+        self,
+        track: Track,
+        dest: str | os.PathLike[str],
+        *,
+        format: str = "mp3",  # noqa: A002
+    ) -> Path:
+        """Stream a track's audio to ``dest`` atomically; see ``MusicGenClient.download``."""
+        url, path = download_target(track, dest, format)
+        decider = RetryDecider(self._core.retry, submission=False, deadline=None)
+        async for attempt in stamina.retry_context(**decider.retry_context_kwargs()):
+            with attempt, _atomic_file(path) as out:
+                try:
+                    async with self._http.stream(
+                        "GET", url, headers=_download_headers()
+                    ) as response:
+                        _check_download(response, url)
+                        async for chunk in response.aiter_bytes():
+                            out.write(chunk)
+                except httpx.TransportError as error:
+                    raise _download_error(error, url) from error
+        return path
+
+    async def aclose(self) -> None:
+        """Close the HTTP client, if this client created it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncMusicGenClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _run(self, flow: Flow[T]) -> T:
+        outcome: Any = None
+        failure: MusicGenError | None = None
+        while True:
+            try:
+                step = flow.send(outcome) if failure is None else flow.throw(failure)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            outcome, failure = None, None
+            try:
+                if isinstance(step, Sleep):
+                    await asyncio.sleep(step.seconds)
+                else:
+                    outcome = await self._perform(step)
+            except MusicGenError as error:
+                failure = error
+
+    async def _perform(self, call: Call) -> Any:
+        async for attempt in stamina.retry_context(
+            **self._core.retry_decider(call).retry_context_kwargs()
+        ):
+            with attempt:
+                try:
+                    response = await self._http.send(call.request)
+                except httpx.TransportError as error:
+                    raise self._core.transport_error(call, error) from error
+                return self._core.parse(call, response)
+        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+
+# -- download helpers (pure, shared by both clients) ------------------------------------------
+
+
+def download_target(
+    track: Track, dest: str | os.PathLike[str], format: str  # noqa: A002
+) -> tuple[str, Path]:
+    """Pick the URL for ``format`` and the file to write.
+
+    ``dest`` is a file path, or an existing directory (or one ending in a separator) in which a
+    file named after the track's title and id is created. The suffix follows the URL's own when
+    it names an audio type, else ``format``.
+
+    Raises:
+        ValidationError: The track has no URL for ``format`` (yet).
+    """
+    url = track.url_for(format)
+    if not url:
+        known = ", ".join(f for f in ("mp3", "flac", "wav", "stream") if track.url_for(f))
+        msg = (
+            f"track {track.id} has no {format!r} URL (available: {known or 'none yet'}); "
+            "wait for the generation to succeed or pick another format="
+        )
+        raise ValidationError(msg, field="format")
+    target = Path(dest)
+    if target.is_dir() or str(dest).endswith((os.sep, "/")):
+        suffix = Path(httpx.URL(url).path).suffix.lower()
+        if suffix not in _AUDIO_SUFFIXES:
+            suffix = f".{'mp3' if format == 'stream' else format}"
+        stem = _safe_name(f"{track.title} - {track.id}" if track.title else track.id)
+        target = target / f"{stem}{suffix}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return url, target
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^\w\-. ]+", "_", name).strip(" .")
+    return cleaned[:120] or "track"
+
+
+def _download_headers() -> dict[str, str]:
+    # Only a user agent: the provider's Authorization header must never reach the audio host.
+    return {"User-Agent": USER_AGENT}
+
+
+def _check_download(response: httpx.Response, url: str) -> None:
+    if response.status_code < 400:
+        return
+    msg = f"downloading audio from {httpx.URL(url).host} failed with HTTP {response.status_code}"
+    cls: type[APIError] = APIError
+    if response.status_code >= 500:
+        cls = ServerError  # worth retrying
+    elif response.status_code in (404, 410):
+        cls = NotFoundError  # the provider's links expire (Suno 15 days, Mureka 30)
+    raise cls(msg, provider="download", status_code=response.status_code)
+
+
+def _download_error(error: httpx.TransportError, url: str) -> APIConnectionError:
+    msg = f"downloading audio from {httpx.URL(url).host} failed: {type(error).__name__}"
+    return APIConnectionError(msg, provider="download", request_sent=True)
+
+
+class _atomic_file:  # noqa: N801 - used like a function: `with _atomic_file(path) as out`
+    """Write to a temporary file next to ``path``; rename over it only on success."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __enter__(self) -> Any:
+        fd, self._tmp = tempfile.mkstemp(
+            prefix=f".{self._path.name}.", suffix=".part", dir=self._path.parent
+        )
+        self._file = os.fdopen(fd, "wb")
+        return self._file
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._file.close()
+        if exc_type is None:
+            os.replace(self._tmp, self._path)
+        else:
+            Path(self._tmp).unlink(missing_ok=True)
+
+
+def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    return httpx.Timeout(timeout)

@@ -1,0 +1,19 @@
+"""Provider drivers: the ``Provider`` protocol, the built-in Suno and Mureka drivers, and
+registration of custom providers."""
+
+from ._base import Provider, api_key_from_env, parse_retry_after, read_json
+from ._registry import default_providers, register_provider, registered_providers
+from .mureka import MurekaProvider
+from .suno import SunoProvider
+
+__all__ = [
+    "MurekaProvider",
+    "Provider",
+    "SunoProvider",
+    "api_key_from_env",
+    "default_providers",
+    "parse_retry_after",
+    "read_json",
+    "register_provider",
+    "registered_providers",
+]
