@@ -60,9 +60,7 @@ def test_backoff_grows_and_is_capped() -> None:
 
 def test_wait_past_the_deadline_gives_up() -> None:
     now = 100.0
-    decider = RetryDecider(
-        RetryPolicy(), submission=False, deadline=now + 5, clock=lambda: now
-    )
+    decider = RetryDecider(RetryPolicy(), submission=False, deadline=now + 5, clock=lambda: now)
     assert decider(_api(RateLimitError, retry_after=10)) is False
 
 

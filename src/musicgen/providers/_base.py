@@ -88,7 +88,7 @@ def read_json(response: httpx.Response, provider: str) -> Any:
     """Decode a JSON body, or raise ``UnexpectedResponseError`` that says what came instead."""
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         snippet = response.content[:120].decode("utf-8", "replace")
         msg = f"the response is not valid JSON (starts with {snippet!r})"
         raise UnexpectedResponseError(

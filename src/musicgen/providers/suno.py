@@ -1,0 +1,734 @@
+"""The sunoapi.org driver ("Suno-style" API): a sans-I/O ``Provider``.
+
+It builds ``httpx.Request`` values and reads ``httpx.Response`` values; it never sends anything.
+
+Wire facts this module relies on (see ``providers.md`` part 1):
+
+* Every answer is an envelope ``{"code", "msg", "data"}``. Errors usually come back as HTTP 200
+  with the error in ``code``, but plain HTTP errors (e.g. a bare 401) happen too, so both are read.
+* Body code 429 means *out of credits*, not a rate limit; 405 and 430 are the rate limits.
+* ``callBackUrl`` is required by the API even when the caller only polls, so a placeholder on a
+  reserved domain is sent when nobody configured one.
+* ``record-info`` differs from its docs: ``data`` can be null right after submit, ``response``
+  is null while PENDING, ``param`` is a JSON-encoded *string*, ``createTime`` is epoch ms, tracks
+  carry ``source*`` URLs, and callback-shaped items use snake_case. All variants are accepted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+import httpx
+
+from .._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    InsufficientCreditsError,
+    MaintenanceError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
+from .._models_catalog import SUNO_CATALOG, ModelCatalog
+from ._base import api_key_from_env, parse_retry_after, strip_trailing_slash
+
+__all__ = ["DEFAULT_BASE_URL", "PLACEHOLDER_CALLBACK_URL", "SunoProvider"]
+
+#: Where sunoapi.org serves its API.
+DEFAULT_BASE_URL = "https://api.sunoapi.org"
+
+#: Sent as ``callBackUrl`` when none is configured. The API rejects a request without one, and
+#: musicgen polls instead of listening, so it points at a reserved (RFC 2606) domain nobody owns.
+PLACEHOLDER_CALLBACK_URL = "https://example.com/musicgen/suno-callback"
+
+_PROVIDER = "suno"
+_ENV_VARS = ("MUSICGEN_SUNO_API_KEY", "SUNO_API_KEY")
+_API_PREFIX = "/api/v1"
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+# Body (or HTTP) code -> exception type, per providers.md §1.11. 429 is credits, not a rate limit.
+_ERROR_TYPES: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+    405: RateLimitError,
+    409: BadRequestError,
+    413: BadRequestError,
+    429: InsufficientCreditsError,
+    430: RateLimitError,
+    455: MaintenanceError,
+    500: ServerError,
+}
+
+# Used when the provider sent no text of its own (the docs' wording for each code).
+_DEFAULT_MESSAGES = {
+    400: "invalid parameters",
+    401: "unauthorized access",
+    404: "invalid request method or path",
+    405: "rate limit exceeded",
+    409: "conflict: the record already exists",
+    413: "theme or prompt too long",
+    429: "insufficient credits",
+    430: "call frequency too high",
+    455: "system maintenance",
+    500: "server error",
+}
+
+_HINTS = {
+    401: "check the API key: pass api_key= or set MUSICGEN_SUNO_API_KEY or SUNO_API_KEY",
+    405: "rate limited: sunoapi.org accepts about 20 generate requests per 10 seconds; slow down",
+    429: "out of Suno credits: top up at https://sunoapi.org; retrying will not help",
+    430: "rate limited: sunoapi.org accepts about 20 generate requests per 10 seconds; slow down",
+    455: "sunoapi.org is down for maintenance; try again later",
+}
+
+
+def _error_type(code: int, *, from_body: bool) -> type[APIError]:
+    if not from_body and code == 429:
+        # A bare HTTP 429 without a Suno envelope did not come from Suno's application layer
+        # (which reports credits as body code 429); it is a gateway's ordinary rate limit.
+        return RateLimitError
+    if code in _ERROR_TYPES:
+        return _ERROR_TYPES[code]
+    if 400 <= code < 500:
+        return BadRequestError
+    if 500 <= code < 600:
+        return ServerError
+    return UnexpectedResponseError
+
+
+def _as_int(value: Any) -> int | None:
+    """Read a code that may be an int, an integral float or a numeric string; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            return int(value.strip())
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def _as_float(value: Any) -> float | None:
+    """Read a finite number that may arrive as a number or a numeric string; else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _text(value: Any) -> str | None:
+    """A non-blank string, or None (empty strings on the wire mean "not there yet")."""
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    # Whitespace around lyrics, style or title is never meaningful; an all-blank value is missing.
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _check_str(name: str, value: Any) -> str | None:
+    if not isinstance(value, str):
+        msg = f"Suno option {name} must be a string, got {type(value).__name__}"
+        raise ValidationError(msg, field=name)
+    return _blank_to_none(value)
+
+
+def _check_vocal_gender(name: str, value: Any) -> str | None:
+    choices = {"m": "m", "male": "m", "f": "f", "female": "f"}
+    if isinstance(value, str) and value.strip().lower() in choices:
+        return choices[value.strip().lower()]
+    msg = f"Suno option {name} must be 'm' or 'f' (or 'male'/'female'), got {value!r}"
+    raise ValidationError(msg, field=name)
+
+
+def _check_unit(name: str, value: Any) -> float:
+    # bool is an int subclass; True must not slip through as 1.0.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"Suno option {name} must be a number from 0 to 1, got {type(value).__name__}"
+        raise ValidationError(msg, field=name)
+    if not (math.isfinite(value) and 0 <= value <= 1):
+        msg = f"Suno option {name} must be a number from 0 to 1, got {value!r}"
+        raise ValidationError(msg, field=name)
+    return float(value)
+
+
+def _check_persona_model(name: str, value: Any) -> str:
+    choices = ("style_persona", "voice_persona")
+    if isinstance(value, str) and value.strip().lower() in choices:
+        return value.strip().lower()
+    msg = f"Suno option {name} must be one of {', '.join(choices)}, got {value!r}"
+    raise ValidationError(msg, field=name)
+
+
+def _check_url(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        parts = urlsplit(value.strip())
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return value.strip()
+    msg = f"Suno option {name} must be an http(s) URL, got {value!r}"
+    raise ValidationError(msg, field=name)
+
+
+# snake_case option -> (camelCase wire name, checker returning the wire value or None to omit).
+_OPTIONS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
+    "negative_tags": ("negativeTags", _check_str),
+    "vocal_gender": ("vocalGender", _check_vocal_gender),
+    "style_weight": ("styleWeight", _check_unit),
+    "weirdness_constraint": ("weirdnessConstraint", _check_unit),
+    "audio_weight": ("audioWeight", _check_unit),
+    "persona_id": ("personaId", _check_str),
+    "persona_model": ("personaModel", _check_persona_model),
+    "callback_url": ("callBackUrl", _check_url),
+}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("-", "_")
+
+
+def _wire_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``options`` and return them under their wire names, without None values."""
+    wire: dict[str, Any] = {}
+    for key, value in options.items():
+        name = str(key)
+        if name not in _OPTIONS:
+            accepted = ", ".join(sorted(_OPTIONS))
+            guess = _snake(name) if _snake(name) in _OPTIONS else None
+            if guess is None:
+                close = difflib.get_close_matches(name, list(_OPTIONS), n=1)
+                guess = close[0] if close else None
+            hint = f" Did you mean {guess!r}?" if guess else ""
+            msg = f"unknown Suno option {name!r}.{hint} Accepted options: {accepted}"
+            raise ValidationError(msg, field=name)
+        if value is None:
+            continue
+        wire_name, check = _OPTIONS[name]
+        checked = check(name, value)
+        if checked is not None:
+            wire[wire_name] = checked
+    return wire
+
+
+# --------------------------------------------------------------------------------------------
+# Status
+# --------------------------------------------------------------------------------------------
+
+# Explicit for every value seen in docs, live captures and third-party code (providers.md §1.5).
+_STATUSES: dict[str, TaskStatus] = {
+    "PENDING": TaskStatus.QUEUED,
+    "TEXT_SUCCESS": TaskStatus.RUNNING,
+    "FIRST_SUCCESS": TaskStatus.RUNNING,
+    "SUCCESS": TaskStatus.SUCCEEDED,
+    "CREATE_TASK_FAILED": TaskStatus.FAILED,
+    "GENERATE_AUDIO_FAILED": TaskStatus.FAILED,
+    "SENSITIVE_WORD_ERROR": TaskStatus.FAILED,
+    # Decided by the tracks in _status_of: only the webhook ping may have failed.
+    "CALLBACK_EXCEPTION": TaskStatus.UNKNOWN,
+    # The docs' Quick Start only; not in the OpenAPI enum.
+    "GENERATING": TaskStatus.RUNNING,
+    "FAILED": TaskStatus.FAILED,
+    # Seen in third-party code.
+    "RUNNING": TaskStatus.RUNNING,
+    "PROCESSING": TaskStatus.RUNNING,
+}
+
+_FAILURE_TEXT = {
+    "CREATE_TASK_FAILED": "Suno could not create the task",
+    "GENERATE_AUDIO_FAILED": "Suno failed to generate the audio",
+    "CALLBACK_EXCEPTION": "the task ended in CALLBACK_EXCEPTION before every track had audio",
+    "FAILED": "the task failed",
+}
+
+
+def _status_of(provider_status: str, tracks: tuple[Track, ...]) -> TaskStatus:
+    key = provider_status.strip().upper()
+    if key == "CALLBACK_EXCEPTION":
+        # The SDK sends a placeholder callback URL, so a failed webhook ping is expected and
+        # says nothing about the music: succeed when every track is downloadable.
+        complete = bool(tracks) and all(track.audio_url for track in tracks)
+        return TaskStatus.SUCCEEDED if complete else TaskStatus.FAILED
+    return _STATUSES.get(key, TaskStatus.UNKNOWN)
+
+
+def _failure_text(provider_status: str, data: Mapping[str, Any]) -> str:
+    key = provider_status.strip().upper()
+    detail = _text(data.get("errorMessage")) or _text(data.get("error_message"))
+    code = data.get("errorCode", data.get("error_code"))
+    if detail is not None and code is not None and not isinstance(code, (dict, list)):
+        detail = f"{detail} (errorCode {code})"
+    if key == "SENSITIVE_WORD_ERROR":
+        text = (
+            "content-filter refusal: Suno's content filter rejected the request "
+            "(SENSITIVE_WORD_ERROR); rephrase the lyrics, style, title or prompt"
+        )
+        return f"{text}: {detail}" if detail else text
+    return detail or _FAILURE_TEXT.get(key, f"the task ended in {provider_status}")
+
+
+def _first(item: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        value = item.get(name)
+        if value is not None:
+            return value
+    return None
+
+
+def _id(value: Any) -> str | None:
+    """An id that may arrive as a string or an int; None when absent or of another type."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value).strip() or None
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    # Live tags are one comma string, sometimes with a trailing space ("rock, pop ").
+    if isinstance(value, str):
+        parts: list[Any] = value.split(",")
+    elif isinstance(value, list):
+        parts = value
+    else:
+        return ()
+    return tuple(part.strip() for part in parts if isinstance(part, str) and part.strip())
+
+
+def _track(item: Mapping[str, Any], index: int) -> Track:
+    """Read one ``sunoData`` item (camelCase) or callback item (snake_case)."""
+    return Track(
+        # The audio id (needed to extend a track); the index only when a partial item lacks one.
+        id=_id(item.get("id")) or str(index),
+        # Not falling back to sourceAudioUrl: the docs call it deprecated and it expires.
+        audio_url=_text(_first(item, "audioUrl", "audio_url")),
+        stream_url=_text(_first(item, "streamAudioUrl", "stream_audio_url"))
+        or _text(_first(item, "sourceStreamAudioUrl", "source_stream_audio_url")),
+        image_url=_text(_first(item, "imageUrl", "image_url"))
+        or _text(_first(item, "sourceImageUrl", "source_image_url")),
+        duration=_as_float(item.get("duration")),
+        title=_text(item.get("title")),
+        lyrics=_text(item.get("prompt")),
+        tags=_tags(item.get("tags")),
+        index=index,
+    )
+
+
+def _param(value: Any) -> Mapping[str, Any]:
+    """The original request, which record-info echoes as a JSON *string* (or, rarely, a dict)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+# --------------------------------------------------------------------------------------------
+# The driver
+# --------------------------------------------------------------------------------------------
+
+
+class SunoProvider:
+    """The sunoapi.org driver. Pure: it builds requests and reads responses, nothing more.
+
+    Args:
+        api_key: The sunoapi.org key; defaults to ``MUSICGEN_SUNO_API_KEY``, then ``SUNO_API_KEY``.
+        base_url: The API root. A trailing ``/api/v1`` is accepted and removed.
+        callback_url: Sent as ``callBackUrl`` when a call sets none; defaults to
+            ``PLACEHOLDER_CALLBACK_URL`` because the API insists on one.
+
+    Raises:
+        ConfigurationError: No API key anywhere, or a ``callback_url`` that is not http(s).
+    """
+
+    name = _PROVIDER
+    catalog: ModelCatalog = SUNO_CATALOG
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        callback_url: str | None = None,
+    ) -> None:
+        self._api_key = api_key_from_env(api_key, _ENV_VARS, _PROVIDER)
+        base = strip_trailing_slash(base_url.strip())
+        # Integrators often configure ".../api/v1" as the base; every path here adds it itself.
+        if base.endswith(_API_PREFIX):
+            base = strip_trailing_slash(base[: -len(_API_PREFIX)])
+        self.base_url = base
+        if callback_url is not None:
+            try:
+                callback_url = _check_url("callback_url", callback_url)
+            except ValidationError as error:
+                raise ConfigurationError(error.message) from None
+        self.callback_url = callback_url
+
+    def __repr__(self) -> str:
+        return f"SunoProvider(name={self.name!r}, base_url={self.base_url!r})"
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}{_API_PREFIX}{path}"
+
+    def validate(self, request: GenerationRequest) -> None:
+        """Check ``request`` against Suno's modes and the model's length limits.
+
+        Raises:
+            ValidationError: Names the field, the limit, the actual length, the model and the fix.
+        """
+        prompt = _blank_to_none(request.prompt)
+        lyrics = _blank_to_none(request.lyrics)
+        style = _blank_to_none(request.style)
+        title = _blank_to_none(request.title)
+        if style or title or lyrics:
+            self._validate_custom(request, prompt=prompt, lyrics=lyrics, style=style, title=title)
+        elif prompt is None:
+            msg = (
+                "Suno needs either prompt=... (simple mode: a description of the song, lyrics "
+                "are written for you) or style=... and title=... (custom mode, with lyrics=... "
+                "unless instrumental=True)"
+            )
+            raise ValidationError(msg, field="prompt")
+        else:
+            self._check_length(request.model, "prompt", prompt)
+        _wire_options(request.options)
+
+    def _validate_custom(
+        self,
+        request: GenerationRequest,
+        *,
+        prompt: str | None,
+        lyrics: str | None,
+        style: str | None,
+        title: str | None,
+    ) -> None:
+        if prompt is not None:
+            msg = (
+                "Suno custom mode (style, title or lyrics given) has no separate description: "
+                "put the words to sing in lyrics= and the sound in style=, and drop prompt=. "
+                "For simple mode pass only prompt=..."
+            )
+            raise ValidationError(msg, field="prompt")
+        if request.instrumental and lyrics is not None:
+            msg = (
+                "instrumental=True cannot have lyrics: drop lyrics= for an instrumental, or set "
+                "instrumental=False to have them sung"
+            )
+            raise ValidationError(msg, field="lyrics")
+        for field, value in (("style", style), ("title", title)):
+            if value is None:
+                msg = (
+                    f"Suno custom mode (style, title or lyrics given) requires {field}=...; "
+                    "pass style= and title= together, or use only prompt=... for simple mode"
+                )
+                raise ValidationError(msg, field=field)
+        if lyrics is None and not request.instrumental:
+            msg = (
+                "Suno custom mode requires lyrics=... (the words to sing) unless "
+                "instrumental=True; or use only prompt=... to have lyrics written for you"
+            )
+            raise ValidationError(msg, field="lyrics")
+        for field, value in (("lyrics", lyrics), ("style", style), ("title", title)):
+            if value is not None:
+                self._check_length(request.model, field, value)
+
+    def _check_length(self, model: str, field: str, value: str) -> None:
+        limit = self.catalog.get(model).limits.get(field)
+        if limit is None or len(value) <= limit:
+            return
+        roomier = [
+            other
+            for other in self.catalog.ids
+            if other != model
+            and not self.catalog.get(other).retired
+            and self.catalog.get(other).limits.get(field, 0) > limit
+        ]
+        fix = f"shorten {field} to at most {limit} characters"
+        if roomier:
+            best = max(self.catalog.get(other).limits[field] for other in roomier)
+            fix += f", or use a model with a higher limit ({', '.join(roomier)}: up to {best})"
+        elif field == "prompt":
+            fix += ", or write the lyrics yourself in custom mode (lyrics=, style=, title=)"
+        msg = (
+            f"{field} is {len(value)} characters, over the {limit}-character limit of Suno "
+            f"model {model}: {fix}"
+        )
+        raise ValidationError(msg, field=field)
+
+    def submit_request(self, request: GenerationRequest) -> httpx.Request:
+        """Build ``POST /api/v1/generate``. Validates ``request`` first.
+
+        Raises:
+            ValidationError: See ``validate``.
+        """
+        self.validate(request)
+        lyrics = _blank_to_none(request.lyrics)
+        style = _blank_to_none(request.style)
+        title = _blank_to_none(request.title)
+        custom = bool(style or title or lyrics)
+        options = _wire_options(request.options)
+        body: dict[str, Any] = {
+            "customMode": custom,
+            "instrumental": request.instrumental,
+            "model": request.model,
+            # Required by the API; a per-call option wins over the constructor's setting.
+            "callBackUrl": options.pop("callBackUrl", None)
+            or self.callback_url
+            or PLACEHOLDER_CALLBACK_URL,
+        }
+        if custom:
+            # In custom mode Suno sings `prompt` verbatim, so the lyrics travel as `prompt`.
+            if lyrics is not None:
+                body["prompt"] = lyrics
+            body["style"] = style
+            body["title"] = title
+        else:
+            body["prompt"] = _blank_to_none(request.prompt)
+        body.update(options)
+        return httpx.Request("POST", self._url("/generate"), headers=self._headers(), json=body)
+
+    def status_request(self, task_id: str, *, instrumental: bool | None = None) -> httpx.Request:
+        """Build ``GET /api/v1/generate/record-info?taskId=...`` (``instrumental`` is unused).
+
+        Raises:
+            ValidationError: ``task_id`` is empty.
+        """
+        if not task_id or not task_id.strip():
+            msg = "task_id is empty: pass the id that submit returned (Generation.task_id)"
+            raise ValidationError(msg, field="task_id")
+        return httpx.Request(
+            "GET",
+            self._url("/generate/record-info"),
+            params={"taskId": task_id.strip()},
+            headers=self._headers(),
+        )
+
+    def balance_request(self) -> httpx.Request:
+        """Build ``GET /api/v1/generate/credit``."""
+        return httpx.Request("GET", self._url("/generate/credit"), headers=self._headers())
+
+    # -- responses -----------------------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        # Nothing musicgen raises may carry the key, even if a server were to echo it back.
+        # Very short (test) keys are left alone: replacing them would mangle ordinary words.
+        if len(self._api_key) < 8:
+            return text
+        return text.replace(self._api_key, "***")
+
+    def _unexpected(self, response: httpx.Response, what: str, body: Any = None) -> NoReturn:
+        raise UnexpectedResponseError(
+            self._redact(what),
+            provider=_PROVIDER,
+            status_code=response.status_code,
+            body=body,
+        )
+
+    def _envelope(self, response: httpx.Response) -> dict[str, Any]:
+        """Return the envelope of a successful answer, or raise the error it stands for.
+
+        Raises:
+            APIError: The matching subclass for the body ``code`` or, failing that, HTTP status.
+            UnexpectedResponseError: A 2xx answer that is not a Suno envelope.
+        """
+        try:
+            body: Any = json.loads(response.content)
+            decoded = True
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            body, decoded = None, False
+        envelope = body if isinstance(body, dict) else None
+        code = _as_int(envelope.get("code")) if envelope is not None else None
+
+        if not response.is_success:
+            if code is not None and code != 200:
+                self._raise_for_code(response, code, envelope, from_body=True)
+            self._raise_for_code(response, response.status_code, envelope, from_body=False)
+        if not decoded:
+            snippet = response.content[:120].decode("utf-8", "replace")
+            self._unexpected(response, f"the response is not valid JSON (starts with {snippet!r})")
+        if envelope is None:
+            self._unexpected(
+                response, f"expected a JSON object envelope, got {type(body).__name__}", body
+            )
+        if code is None:
+            self._unexpected(
+                response, f"the envelope has no usable code (got {envelope.get('code')!r})", body
+            )
+        if code != 200:
+            self._raise_for_code(response, code, envelope, from_body=True)
+        return envelope
+
+    def _raise_for_code(
+        self,
+        response: httpx.Response,
+        code: int,
+        envelope: dict[str, Any] | None,
+        *,
+        from_body: bool,
+    ) -> NoReturn:
+        msg = _text(envelope.get("msg")) if envelope is not None else None
+        body_code = _as_int(envelope.get("code")) if envelope is not None else None
+        if msg is None and envelope is None:
+            # A plain-text or HTML error page: a short excerpt is the best explanation there is.
+            excerpt = response.content[:120].decode("utf-8", "replace").strip()
+            msg = excerpt or _text(response.reason_phrase)
+        message = self._redact(msg) if msg else _DEFAULT_MESSAGES.get(code, f"error code {code}")
+        if code in _HINTS and not (code == 429 and not from_body):
+            message = f"{message} ({_HINTS[code]})"
+        error_type = _error_type(code, from_body=from_body)
+        raise error_type(
+            message,
+            provider=_PROVIDER,
+            status_code=response.status_code,
+            code=body_code,
+            retry_after=parse_retry_after(response.headers),
+            body=envelope,
+        )
+
+    def parse_submit(self, response: httpx.Response, request: GenerationRequest) -> Generation:
+        """Read the new task's id from the ``generate`` answer.
+
+        Raises:
+            APIError: The provider refused the submission.
+            UnexpectedResponseError: No ``data.taskId`` (a task may still have been started).
+        """
+        body = self._envelope(response)
+        data = body.get("data")
+        task_id = _id(_first(data, "taskId", "task_id")) if isinstance(data, dict) else None
+        if task_id is None:
+            self._unexpected(
+                response,
+                "the generate answer has no data.taskId; the provider may still have started "
+                "(and charged for) a task: check your sunoapi.org dashboard before resubmitting",
+                body,
+            )
+        return Generation(
+            task_id=task_id,
+            provider=_PROVIDER,
+            model=request.model,
+            status=TaskStatus.QUEUED,
+            provider_status="PENDING",
+            instrumental=request.instrumental,
+            raw=body,
+        )
+
+    def parse_status(
+        self, response: httpx.Response, task_id: str, *, instrumental: bool | None = None
+    ) -> Generation:
+        """Read a ``record-info`` answer: the status, the tracks so far, and any failure reason.
+
+        Raises:
+            APIError: The provider answered with an error code.
+            UnexpectedResponseError: ``data``, ``response`` or ``sunoData`` has the wrong shape.
+        """
+        body = self._envelope(response)
+        data = body.get("data")
+        if data is None:
+            # Seen right after submit: the task exists but has no record yet.
+            return Generation(
+                task_id=task_id,
+                provider=_PROVIDER,
+                model=None,
+                status=TaskStatus.QUEUED,
+                provider_status="PENDING",
+                instrumental=instrumental,
+                raw=body,
+            )
+        if not isinstance(data, dict):
+            self._unexpected(response, f"data should be an object, got {type(data).__name__}", body)
+
+        raw_status = data.get("status")
+        if raw_status is None:
+            raw_status = ""
+        elif not isinstance(raw_status, str):
+            what = f"data.status should be a string, got {type(raw_status).__name__}"
+            self._unexpected(response, what, body)
+
+        tracks = self._tracks(response, data.get("response"), body)
+        status = _status_of(raw_status, tracks)
+        param = _param(data.get("param"))
+        model = _text(param.get("model"))
+        param_instrumental = param.get("instrumental")
+        return Generation(
+            task_id=task_id,
+            provider=_PROVIDER,
+            model=model.strip() if model is not None else None,
+            status=status,
+            provider_status=raw_status,
+            tracks=tracks,
+            error=_failure_text(raw_status, data) if status is TaskStatus.FAILED else None,
+            instrumental=(
+                param_instrumental if isinstance(param_instrumental, bool) else instrumental
+            ),
+            raw=body,
+        )
+
+    def _tracks(self, response: httpx.Response, result: Any, body: Any) -> tuple[Track, ...]:
+        if result is None:  # null while PENDING
+            return ()
+        if not isinstance(result, dict):
+            what = f"data.response should be an object, got {type(result).__name__}"
+            self._unexpected(response, what, body)
+        # sunoData is the live shape; suno_data and the Quick Start's data[] are accepted too.
+        items = _first(result, "sunoData", "suno_data", "data")
+        if items is None:
+            return ()
+        if not isinstance(items, list):
+            what = f"data.response.sunoData should be a list, got {type(items).__name__}"
+            self._unexpected(response, what, body)
+        tracks: list[Track] = []
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                kind = type(item).__name__
+                what = f"data.response.sunoData[{index}] should be an object, got {kind}"
+                self._unexpected(response, what, body)
+            tracks.append(_track(item, index))
+        return tuple(tracks)
+
+    def parse_balance(self, response: httpx.Response) -> Balance:
+        """Read the remaining credits (``data`` is a number).
+
+        Raises:
+            APIError: The provider answered with an error code.
+            UnexpectedResponseError: ``data`` is not a number.
+        """
+        body = self._envelope(response)
+        amount = _as_float(body.get("data"))
+        if amount is None:
+            what = f"data should be the number of credits, got {body.get('data')!r}"
+            self._unexpected(response, what[:200], body)
+        return Balance(provider=_PROVIDER, amount=amount, unit="credits", raw=body)
