@@ -1,8 +1,8 @@
 """musicgen: a typed Python client for AI music-generation APIs (sunoapi.org, Mureka).
 
-    >>> from musicgen import MusicGenClient
-    >>> with MusicGenClient() as client:  # doctest: +SKIP
-    ...     generation = client.generate("a calm lo-fi beat", provider="suno")
+>>> from musicgen import MusicGenClient
+>>> with MusicGenClient() as client:  # doctest: +SKIP
+...     generation = client.generate("a calm lo-fi beat", provider="suno")
 """
 
 from ._client import AsyncMusicGenClient, MusicGenClient
@@ -82,4 +82,3 @@ __all__ = [
     "register_provider",
     "validate_model_version",
 ]
-

@@ -320,15 +320,13 @@ class MusicGenClient(_BaseClient):
         correlation_id: str | None = None,
     ) -> Generation:
         """Wait for an existing task to finish, e.g. to resume after a crash or a timeout."""
-        return self._run(
-            self._wait_flow(generation_or_task_id, provider, timeout, correlation_id)
-        )
+        return self._run(self._wait_flow(generation_or_task_id, provider, timeout, correlation_id))
 
     def balance(self, provider: str | None = None, *, correlation_id: str | None = None) -> Balance:
         """Return the credits (Suno) or balance in cents (Mureka) left."""
         return self._run(self._balance_flow(provider, correlation_id))
 
-    def download(self, track: Track, dest: str | os.PathLike[str], *, format: str = "mp3") -> Path:  # noqa: A002
+    def download(self, track: Track, dest: str | os.PathLike[str], *, format: str = "mp3") -> Path:
         """Stream a track's audio to ``dest`` atomically; see ``download_target`` for naming.
 
         The provider's API key is never sent to the audio host.
@@ -531,7 +529,7 @@ class AsyncMusicGenClient(_BaseClient):
         track: Track,
         dest: str | os.PathLike[str],
         *,
-        format: str = "mp3",  # noqa: A002
+        format: str = "mp3",
     ) -> Path:
         """Stream a track's audio to ``dest`` atomically; see ``MusicGenClient.download``."""
         url, path = download_target(track, dest, format)
@@ -599,9 +597,7 @@ class AsyncMusicGenClient(_BaseClient):
 # -- download helpers (pure, shared by both clients) ------------------------------------------
 
 
-def download_target(
-    track: Track, dest: str | os.PathLike[str], format: str  # noqa: A002
-) -> tuple[str, Path]:
+def download_target(track: Track, dest: str | os.PathLike[str], format: str) -> tuple[str, Path]:
     """Pick the URL for ``format`` and the file to write.
 
     ``dest`` is a file path, or an existing directory (or one ending in a separator) in which a
@@ -657,7 +653,7 @@ def _download_error(error: httpx.TransportError, url: str) -> APIConnectionError
     return APIConnectionError(msg, provider="download", request_sent=True)
 
 
-class _atomic_file:  # noqa: N801 - used like a function: `with _atomic_file(path) as out`
+class _atomic_file:
     """Write to a temporary file next to ``path``; rename over it only on success."""
 
     def __init__(self, path: Path) -> None:

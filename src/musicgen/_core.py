@@ -402,7 +402,9 @@ class ClientCore:
         left = ctx.deadline.remaining(self.clock())
         if left is not None:
             # No single request may outlive the call's deadline.
-            timeout = {k: left if v is None else min(v, max(left, 0.001)) for k, v in timeout.items()}
+            timeout = {
+                k: left if v is None else min(v, max(left, 0.001)) for k, v in timeout.items()
+            }
         request.extensions["timeout"] = timeout
 
     def _stamp(self, generation: Generation, ctx: CallContext) -> Generation:

@@ -3,7 +3,7 @@
 ::
 
     MusicGenError
-    ├── ConfigurationError             the client or a provider is set up wrong (missing API key, ...)
+    ├── ConfigurationError             set up wrong (no API key, unknown provider)
     ├── ValidationError (ValueError)   bad input, found before any request is sent; has .field
     │   └── UnknownModelError          a model id that is not in the catalog (strict mode only)
     ├── APIError                       the provider answered with an error
@@ -89,7 +89,9 @@ class MusicGenError(Exception):
         return (_rebuild, (type(self), self.args, self.__dict__))
 
 
-def _rebuild(cls: type[MusicGenError], args: tuple[Any, ...], state: dict[str, Any]) -> MusicGenError:
+def _rebuild(
+    cls: type[MusicGenError], args: tuple[Any, ...], state: dict[str, Any]
+) -> MusicGenError:
     error = cls.__new__(cls)
     error.args = args
     error.__dict__.update(state)

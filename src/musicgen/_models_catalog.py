@@ -154,7 +154,8 @@ class ModelCatalog:
             msg = (
                 f"model {model!r} is not a known {self.provider} model. Valid ids: "
                 f"{', '.join(valid)}. Pass one of them, leave model=None for the default "
-                f"({self.default!r}), or add it with musicgen.register_model({self.provider!r}, ...)"
+                f"({self.default!r}), or add it with "
+                f"musicgen.register_model({self.provider!r}, ...)"
             )
             raise UnknownModelError(msg, provider=self.provider, model=str(model), valid=valid)
         logger.warning(
