@@ -5,6 +5,8 @@
 ...     generation = client.generate("a calm lo-fi beat", provider="suno")
 """
 
+import logging as _logging
+
 from ._client import AsyncMusicGenClient, MusicGenClient
 from ._errors import (
     APIConnectionError,
@@ -39,6 +41,8 @@ from ._models_catalog import (
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from ._version import __version__
+from .observability import correlation_id
+from .observability._logging import configure_logging_from_env as _configure_logging
 from .providers import MurekaProvider, Provider, SunoProvider, register_provider
 
 __all__ = [
@@ -78,7 +82,13 @@ __all__ = [
     "UnknownModelError",
     "ValidationError",
     "__version__",
+    "correlation_id",
     "register_model",
     "register_provider",
     "validate_model_version",
 ]
+
+# A library logs but never prints by itself: silent unless the app configures logging, or the
+# user asks for console output with MUSICGEN_LOG=debug|info.
+_logging.getLogger("musicgen").addHandler(_logging.NullHandler())
+_configure_logging()

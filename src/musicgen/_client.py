@@ -23,6 +23,7 @@ from ._core import (
     DEFAULT_TIMEOUT,
     USER_AGENT,
     Call,
+    CallContext,
     ClientCore,
     Flow,
     Sleep,
@@ -31,6 +32,7 @@ from ._core import (
 from ._errors import (
     APIConnectionError,
     APIError,
+    ConfigurationError,
     MusicGenError,
     NotFoundError,
     ServerError,
@@ -39,6 +41,8 @@ from ._errors import (
 from ._models import Balance, Generation, Track
 from ._polling import PollPolicy
 from ._retry import RetryDecider, RetryPolicy
+from .observability._events import Hook
+from .observability._metrics import MetricsHook, MetricsSnapshot
 from .providers import Provider, default_providers
 
 __all__ = ["AsyncMusicGenClient", "MusicGenClient"]
@@ -62,8 +66,12 @@ class _BaseClient:
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         correlation_header: str = "X-Correlation-ID",
+        hooks: Sequence[Hook] = (),
+        metrics: bool = True,
     ) -> None:
         configured = provider_map(default_providers() if providers is None else providers)
+        self._metrics = MetricsHook() if metrics else None
+        all_hooks = (*hooks, self._metrics) if self._metrics is not None else tuple(hooks)
         self._options: dict[str, Any] = {
             "providers": configured,
             "default_provider": default_provider,
@@ -73,6 +81,8 @@ class _BaseClient:
             "headers": dict(headers or {}),
             "timeout": timeout,
             "correlation_header": correlation_header,
+            "hooks": tuple(hooks),
+            "metrics": metrics,
         }
         self._core = ClientCore(
             providers=configured,
@@ -83,6 +93,7 @@ class _BaseClient:
             headers=headers,
             timeout=_as_timeout(timeout),
             correlation_header=correlation_header,
+            hooks=all_hooks,
         )
 
     @property
@@ -94,6 +105,18 @@ class _BaseClient:
     def default_provider(self) -> str:
         """The provider used when a call names none."""
         return self._core.default_provider
+
+    def metrics(self) -> MetricsSnapshot:
+        """What this client has measured: latency per provider and operation, errors, retries
+        by cause, polls per generation, time to first stream URL and to the result.
+
+        Raises:
+            ConfigurationError: The client was made with ``metrics=False``.
+        """
+        if self._metrics is None:
+            msg = "this client was made with metrics=False; pass metrics=True to measure"
+            raise ConfigurationError(msg)
+        return self._metrics.snapshot()
 
     def _generate_flow(
         self,
@@ -112,26 +135,32 @@ class _BaseClient:
     ) -> Flow[Generation]:
         driver = self._core.provider(provider)
         ctx = self._core.context(operation, correlation_id=correlation_id, timeout=timeout)
-        request = self._core.generation_request(
-            driver,
-            prompt=prompt,
-            model=model,
-            lyrics=lyrics,
-            style=style,
-            title=title,
-            instrumental=instrumental,
-            options=options,
-        )
-        if operation == "submit":
-            return self._core.submit_flow(request, ctx)
-        return self._core.generate_flow(request, ctx)
+        fields = {
+            "prompt": prompt,
+            "model": model,
+            "lyrics": lyrics,
+            "style": style,
+            "title": title,
+            "instrumental": instrumental,
+            "options": options,
+        }
+        return self._core.guard(self._generate_steps(driver, ctx, fields), ctx)
+
+    def _generate_steps(
+        self, driver: Provider, ctx: CallContext, fields: dict[str, Any]
+    ) -> Flow[Generation]:
+        # Validation runs inside the guarded flow so a refusal is reported like any failure.
+        request = self._core.generation_request(driver, ctx, **fields)
+        if ctx.operation == "submit":
+            return (yield from self._core.submit_flow(request, ctx))
+        return (yield from self._core.generate_flow(request, ctx))
 
     def _get_flow(
         self, task_id: str, provider: str | None, correlation_id: str | None
     ) -> Flow[Generation]:
         driver = self._core.provider(provider)
         ctx = self._core.context("get", correlation_id=correlation_id, timeout=None)
-        return self._core.status_flow(driver, task_id, None, ctx)
+        return self._core.guard(self._core.status_flow(driver, task_id, None, ctx), ctx)
 
     def _wait_flow(
         self,
@@ -142,10 +171,12 @@ class _BaseClient:
     ) -> Flow[Generation]:
         ctx = self._core.context("wait", correlation_id=correlation_id, timeout=timeout)
         if isinstance(target, Generation):
-            return self._core.wait_flow(target, ctx)
-        return self._wait_for_id(target, provider, ctx)
+            return self._core.guard(self._core.wait_flow(target, ctx), ctx)
+        return self._core.guard(self._wait_for_id(target, provider, ctx), ctx)
 
-    def _wait_for_id(self, task_id: str, provider: str | None, ctx: Any) -> Flow[Generation]:
+    def _wait_for_id(
+        self, task_id: str, provider: str | None, ctx: CallContext
+    ) -> Flow[Generation]:
         driver = self._core.provider(provider)
         first = yield from self._core.status_flow(driver, task_id, None, ctx)
         return (yield from self._core.wait_flow(first, ctx))
@@ -153,7 +184,7 @@ class _BaseClient:
     def _balance_flow(self, provider: str | None, correlation_id: str | None) -> Flow[Balance]:
         driver = self._core.provider(provider)
         ctx = self._core.context("balance", correlation_id=correlation_id, timeout=None)
-        return self._core.balance_flow(driver, ctx)
+        return self._core.guard(self._core.balance_flow(driver, ctx), ctx)
 
     def _merged_options(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(overrides) - set(self._options)
@@ -180,6 +211,8 @@ class MusicGenClient(_BaseClient):
         headers: Extra headers for every provider request.
         timeout: The timeout of one HTTP request (seconds or ``httpx.Timeout``).
         correlation_header: The header that carries each call's correlation id.
+        hooks: Callables that receive every ``musicgen.observability.Event``.
+        metrics: Measure calls for ``metrics()`` (a cheap in-memory aggregate).
 
     Raises:
         ConfigurationError: No provider could be configured.
@@ -197,6 +230,8 @@ class MusicGenClient(_BaseClient):
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         correlation_header: str = "X-Correlation-ID",
+        hooks: Sequence[Hook] = (),
+        metrics: bool = True,
     ) -> None:
         super().__init__(
             providers=providers,
@@ -207,6 +242,8 @@ class MusicGenClient(_BaseClient):
             headers=headers,
             timeout=timeout,
             correlation_header=correlation_header,
+            hooks=hooks,
+            metrics=metrics,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
@@ -391,11 +428,12 @@ class MusicGenClient(_BaseClient):
             **self._core.retry_decider(call).retry_context_kwargs()
         ):
             with attempt:
+                started = self._core.clock()
                 try:
                     response = self._http.send(call.request)
                 except httpx.TransportError as error:
-                    raise self._core.transport_error(call, error) from error
-                return self._core.parse(call, response)
+                    raise self._core.failed_exchange(call, attempt.num, started, error) from error
+                return self._core.finish_exchange(call, attempt.num, started, response)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
 
@@ -417,6 +455,8 @@ class AsyncMusicGenClient(_BaseClient):
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         correlation_header: str = "X-Correlation-ID",
+        hooks: Sequence[Hook] = (),
+        metrics: bool = True,
     ) -> None:
         super().__init__(
             providers=providers,
@@ -427,6 +467,8 @@ class AsyncMusicGenClient(_BaseClient):
             headers=headers,
             timeout=timeout,
             correlation_header=correlation_header,
+            hooks=hooks,
+            metrics=metrics,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
@@ -586,11 +628,12 @@ class AsyncMusicGenClient(_BaseClient):
             **self._core.retry_decider(call).retry_context_kwargs()
         ):
             with attempt:
+                started = self._core.clock()
                 try:
                     response = await self._http.send(call.request)
                 except httpx.TransportError as error:
-                    raise self._core.transport_error(call, error) from error
-                return self._core.parse(call, response)
+                    raise self._core.failed_exchange(call, attempt.num, started, error) from error
+                return self._core.finish_exchange(call, attempt.num, started, response)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -38,6 +37,8 @@ from ._models import Balance, Generation, GenerationRequest, TaskStatus
 from ._polling import Deadline, PollPolicy
 from ._retry import RetryDecider, RetryPolicy, is_retryable
 from ._version import __version__
+from .observability._context import current_correlation_id, new_correlation_id
+from .observability._events import Event, EventName, Hook, emit
 from .providers._base import Provider
 
 __all__ = ["Call", "CallContext", "ClientCore", "Flow", "Sleep"]
@@ -58,11 +59,13 @@ class CallContext:
         correlation_id: Sent on every request, put on results and errors.
         deadline: When the call gives up.
         operation: The public method (``"generate"``, ``"submit"``, ...).
+        started: ``clock()`` when the call began.
     """
 
     correlation_id: str
     deadline: Deadline
     operation: str
+    started: float
 
 
 @attrs.frozen
@@ -96,9 +99,23 @@ class Sleep:
 Flow = Generator["Call | Sleep", Any, T]
 
 
-def new_correlation_id() -> str:
-    """A fresh random correlation id."""
-    return uuid.uuid4().hex
+@attrs.define
+class _Progress:
+    """What one wait has seen so far, for metrics."""
+
+    started: float
+    polls: int = 0
+    first_audio_at: float | None = None
+
+    def summary(self, now: float, call_started: float, *, tracks: int) -> dict[str, Any]:
+        return {
+            "polls": self.polls,
+            "polling_duration": now - self.started,
+            "time_to_stream": None
+            if self.first_audio_at is None
+            else self.first_audio_at - call_started,
+            "tracks": tracks,
+        }
 
 
 class ClientCore:
@@ -113,6 +130,7 @@ class ClientCore:
         headers: Extra headers for every provider request.
         timeout: The httpx timeout of one request.
         correlation_header: The header that carries the correlation id.
+        hooks: Callables that receive every ``Event``.
         clock: A monotonic clock (injectable for tests and benchmarks).
     """
 
@@ -127,6 +145,7 @@ class ClientCore:
         headers: Mapping[str, str] | None,
         timeout: httpx.Timeout,
         correlation_header: str,
+        hooks: Sequence[Hook] = (),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not providers:
@@ -149,6 +168,7 @@ class ClientCore:
         self.headers = dict(headers or {})
         self.timeout = timeout
         self.correlation_header = correlation_header
+        self.hooks = tuple(hooks)
         self.clock = clock
 
     # -- set-up -------------------------------------------------------------------------------
@@ -177,15 +197,18 @@ class ClientCore:
         if seconds is not None and seconds <= 0:
             msg = f"timeout must be > 0 seconds, got {seconds!r}; pass None for the default"
             raise ValidationError(msg, field="timeout")
+        now = self.clock()
         return CallContext(
-            correlation_id=correlation_id or new_correlation_id(),
-            deadline=Deadline.after(seconds, self.clock()),
+            correlation_id=correlation_id or current_correlation_id() or new_correlation_id(),
+            deadline=Deadline.after(seconds, now),
             operation=operation,
+            started=now,
         )
 
     def generation_request(
         self,
         provider: Provider,
+        ctx: CallContext,
         *,
         prompt: str | None,
         model: str | None,
@@ -207,6 +230,14 @@ class ClientCore:
             msg = f"instrumental must be True or False, got {instrumental!r}"
             raise ValidationError(msg, field="instrumental")
         resolution = provider.catalog.resolve(model, strict=self.strict_models)
+        if resolution.fell_back:
+            self.emit(
+                EventName.MODEL_FALLBACK,
+                ctx,
+                provider=provider.name,
+                model=resolution.model,
+                data={"requested": resolution.requested},
+            )
         request = GenerationRequest(
             provider=provider.name,
             model=resolution.model,
@@ -241,7 +272,16 @@ class ClientCore:
             if error.request_sent:
                 raise as_uncertain_submission(error) from error
             raise
-        return self._stamp(generation, ctx)
+        generation = self._stamp(generation, ctx)
+        self.emit(
+            EventName.GENERATION_SUBMITTED,
+            ctx,
+            provider=generation.provider,
+            model=generation.model,
+            task_id=generation.task_id,
+            status=generation.status.value,
+        )
+        return generation
 
     def status_flow(
         self, provider: Provider, task_id: str, instrumental: bool | None, ctx: CallContext
@@ -264,6 +304,15 @@ class ClientCore:
                 generation.provider_status,
                 extra=self._log_extra(ctx, provider.name, task_id=task_id),
             )
+            self.emit(
+                EventName.STATUS_UNKNOWN,
+                ctx,
+                provider=provider.name,
+                model=generation.model,
+                task_id=task_id,
+                status=generation.status.value,
+                data={"provider_status": generation.provider_status},
+            )
         return generation
 
     def wait_flow(self, generation: Generation, ctx: CallContext) -> Flow[Generation]:
@@ -275,14 +324,16 @@ class ClientCore:
         """
         provider = self.provider(generation.provider)
         intervals = self.poll.intervals()
+        progress = _Progress(started=self.clock())
         current = generation
         while not current.status.is_terminal:
             now = self.clock()
             if ctx.deadline.expired(now):
-                raise self._timed_out(current, ctx)
+                raise self._timed_out(current, ctx, progress)
             yield Sleep(ctx.deadline.clamp(next(intervals), now))
             if ctx.deadline.expired(self.clock()):
-                raise self._timed_out(current, ctx)
+                raise self._timed_out(current, ctx, progress)
+            previous = current
             try:
                 current = yield from self.status_flow(
                     provider, current.task_id, current.instrumental, ctx
@@ -292,7 +343,7 @@ class ClientCore:
                 if not is_retryable(error, submission=False):
                     raise
                 if ctx.deadline.expired(self.clock()):
-                    raise self._timed_out(current, ctx) from error
+                    raise self._timed_out(current, ctx, progress) from error
                 # A missed read loses nothing: the task runs on. Poll again at the next interval.
                 logger.warning(
                     "reading %s task %s failed (%s); polling goes on",
@@ -304,7 +355,8 @@ class ClientCore:
                 continue
             if current.model is None and generation.model is not None:
                 current = attrs.evolve(current, model=generation.model)
-        return self._finish(current, ctx)
+            self._observe_poll(previous, current, ctx, progress)
+        return self._finish(current, ctx, progress)
 
     def generate_flow(self, request: GenerationRequest, ctx: CallContext) -> Flow[Generation]:
         """Submit, then wait until the task is terminal."""
@@ -334,6 +386,15 @@ class ClientCore:
                 type(error).__name__,
                 extra=self._log_extra(ctx, call.provider.name),
             )
+            self.emit(
+                EventName.RETRY_SCHEDULED,
+                ctx,
+                provider=call.provider.name,
+                operation=call.operation,
+                attempt=number,
+                error=error,
+                data={"wait": wait, "cause": type(error).__name__},
+            )
 
         return RetryDecider(
             self.retry,
@@ -343,23 +404,75 @@ class ClientCore:
             on_retry=log_retry,
         )
 
-    def transport_error(self, call: Call, error: httpx.TransportError) -> MusicGenError:
+    def failed_exchange(
+        self, call: Call, attempt: int, started: float, error: httpx.TransportError
+    ) -> MusicGenError:
         """Translate an httpx failure, noting whether the request can have reached the provider."""
         # Only these fail before any byte of the request leaves: no connection, no pool slot.
         not_sent = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
         kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-        what = type(error).__name__
-        msg = f"{call.operation} request to {call.provider.name} failed: {what}"
-        return self.with_context(
+        msg = f"{call.operation} request to {call.provider.name} failed: {type(error).__name__}"
+        failure = self.with_context(
             kind(msg, provider=call.provider.name, request_sent=not not_sent), call.context
         )
+        self._exchange_event(call, attempt, started, None, failure)
+        return failure
 
-    def parse(self, call: Call, response: httpx.Response) -> Any:
+    def finish_exchange(
+        self, call: Call, attempt: int, started: float, response: httpx.Response
+    ) -> Any:
         """Parse ``response`` with ``call.parse``; errors carry the call's correlation id."""
         try:
-            return call.parse(response)
+            value = call.parse(response)
         except MusicGenError as error:
+            self._exchange_event(call, attempt, started, response, error)
             raise self.with_context(error, call.context) from None
+        self._exchange_event(call, attempt, started, response, None)
+        return value
+
+    def guard(self, flow: Flow[T], ctx: CallContext) -> Flow[T]:
+        """Run ``flow``, reporting a failure of the whole call as a ``call.failed`` event."""
+        try:
+            return (yield from flow)
+        except MusicGenError as error:
+            self.with_context(error, ctx)
+            self.emit(
+                EventName.CALL_FAILED,
+                ctx,
+                provider=getattr(error, "provider", None),
+                task_id=error.task_id,
+                operation=ctx.operation,
+                duration=self.clock() - ctx.started,
+                error=error,
+            )
+            raise
+
+    def _exchange_event(
+        self,
+        call: Call,
+        attempt: int,
+        started: float,
+        response: httpx.Response | None,
+        error: MusicGenError | None,
+    ) -> None:
+        if not self.hooks:
+            return
+        self.emit(
+            EventName.HTTP_REQUEST,
+            call.context,
+            provider=call.provider.name,
+            operation=call.operation,
+            attempt=attempt,
+            duration=self.clock() - started,
+            status=None if response is None else str(response.status_code),
+            error=error,
+            # The path only: query strings can carry tokens, and hosts are in the config.
+            data={
+                "method": call.request.method,
+                "path": call.request.url.path,
+                "status_code": None if response is None else response.status_code,
+            },
+        )
 
     @staticmethod
     def with_context(error: MusicGenError, ctx: CallContext) -> MusicGenError:
@@ -410,17 +523,71 @@ class ClientCore:
     def _stamp(self, generation: Generation, ctx: CallContext) -> Generation:
         return attrs.evolve(generation, correlation_id=ctx.correlation_id)
 
-    def _finish(self, generation: Generation, ctx: CallContext) -> Generation:
-        if generation.status.is_failure:
+    def _observe_poll(
+        self, previous: Generation, current: Generation, ctx: CallContext, progress: _Progress
+    ) -> None:
+        now = self.clock()
+        progress.polls += 1
+        if progress.first_audio_at is None and any(
+            track.stream_url or track.audio_url for track in current.tracks
+        ):
+            progress.first_audio_at = now
+        if not self.hooks:
+            return
+        self.emit(
+            EventName.POLL,
+            ctx,
+            provider=current.provider,
+            model=current.model,
+            task_id=current.task_id,
+            attempt=progress.polls,
+            status=current.status.value,
+            data={"elapsed": now - progress.started, "provider_status": current.provider_status},
+        )
+        if current.provider_status != previous.provider_status:
+            self.emit(
+                EventName.STATUS_CHANGED,
+                ctx,
+                provider=current.provider,
+                model=current.model,
+                task_id=current.task_id,
+                status=current.status.value,
+                data={
+                    "previous": previous.status.value,
+                    "previous_provider_status": previous.provider_status,
+                    "provider_status": current.provider_status,
+                },
+            )
+
+    def _finish(self, generation: Generation, ctx: CallContext, progress: _Progress) -> Generation:
+        failed = generation.status.is_failure
+        error: GenerationFailedError | None = None
+        if failed:
             reason = generation.error or generation.provider_status
             msg = (
                 f"{generation.provider} task {generation.task_id} ended as "
                 f"{generation.provider_status}: {reason}"
             )
-            raise self.with_context(GenerationFailedError(msg, generation=generation), ctx)
+            error = GenerationFailedError(msg, generation=generation)
+            self.with_context(error, ctx)
+        self.emit(
+            EventName.GENERATION_FAILED if failed else EventName.GENERATION_SUCCEEDED,
+            ctx,
+            provider=generation.provider,
+            model=generation.model,
+            task_id=generation.task_id,
+            duration=self.clock() - ctx.started,
+            status=generation.status.value,
+            error=error,
+            data=progress.summary(self.clock(), ctx.started, tracks=len(generation.tracks)),
+        )
+        if error is not None:
+            raise error
         return generation
 
-    def _timed_out(self, generation: Generation, ctx: CallContext) -> GenerationTimeoutError:
+    def _timed_out(
+        self, generation: Generation, ctx: CallContext, progress: _Progress
+    ) -> GenerationTimeoutError:
         msg = (
             f"{generation.provider} task {generation.task_id} was still "
             f"{generation.provider_status} when the deadline passed; it may still finish: resume "
@@ -430,8 +597,25 @@ class ClientCore:
         error = GenerationTimeoutError(
             msg, task_id=generation.task_id, provider=generation.provider, generation=generation
         )
-        error.correlation_id = ctx.correlation_id
+        self.with_context(error, ctx)
+        self.emit(
+            EventName.GENERATION_TIMED_OUT,
+            ctx,
+            provider=generation.provider,
+            model=generation.model,
+            task_id=generation.task_id,
+            duration=self.clock() - ctx.started,
+            status=generation.status.value,
+            error=error,
+            data=progress.summary(self.clock(), ctx.started, tracks=len(generation.tracks)),
+        )
         return error
+
+    def emit(self, name: str, ctx: CallContext, **fields: Any) -> None:
+        """Hand an ``Event`` to the hooks (nothing is built when there are none)."""
+        if self.hooks:
+            fields.setdefault("operation", ctx.operation)
+            emit(self.hooks, Event(name, ctx.correlation_id, **fields))
 
     @staticmethod
     def _log_extra(ctx: CallContext, provider: str, **fields: Any) -> dict[str, Any]:

@@ -81,7 +81,7 @@ class Track:
     tags: tuple[str, ...] = ()
     index: int = 0
 
-    def url_for(self, format: str) -> str | None:  # noqa: A002 - mirrors download(format=)
+    def url_for(self, format: str) -> str | None:
         """Return the URL serving ``format`` (``"mp3"``, ``"flac"``, ``"wav"``, ``"stream"``)."""
         return {
             "mp3": self.audio_url,
@@ -168,9 +168,7 @@ class GenerationRequest:
     style: str | None = None
     title: str | None = None
     instrumental: bool = False
-    options: Mapping[str, Any] = attrs.field(
-        factory=dict, converter=_freeze_mapping, hash=False
-    )
+    options: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_mapping, hash=False)
 
     def fingerprint(self) -> str:
         """A stable digest of every generation parameter, equal for equal requests."""

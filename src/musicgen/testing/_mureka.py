@@ -1,0 +1,346 @@
+"""Mureka wire formats: validation, progression and payloads.
+
+Everything here is I/O-free; :mod:`._emulator` owns the state and the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ._model import Task, Track, media_url
+
+SONG_MODELS: tuple[str, ...] = (
+    "auto",
+    "mureka-5.5",
+    "mureka-6",
+    "mureka-7",
+    "mureka-7.5",
+    "mureka-7.6",
+    "mureka-o1",
+    "mureka-o2",
+    "mureka-8",
+    "mureka-9",
+    "mureka-9.5",
+)
+# mureka-5.5 never supported instrumentals (2025-06 client enum).
+INSTRUMENTAL_MODELS: tuple[str, ...] = tuple(m for m in SONG_MODELS if m != "mureka-5.5")
+AUTO_MODEL = "mureka-7.6"
+CENTS_PER_SONG = 5
+CONCURRENT_REQUEST_LIMIT = 5
+MAX_LYRICS = 3000
+MAX_PROMPT = 1024
+MAX_N = 3
+DEFAULT_N = 2
+
+QUOTA_MESSAGE = "You exceeded your current quota, please check your plan and billing details"
+RATE_LIMIT_MESSAGE = "Rate limit reached for requests"
+
+# Default ``error.message`` per HTTP status.
+MESSAGES: dict[int, str] = {
+    400: "Invalid Request",
+    401: "Invalid Authentication",
+    403: "Forbidden",
+    404: "Not Found",
+    429: RATE_LIMIT_MESSAGE,
+    451: "Unavailable For Legal Reasons",
+    500: "Server Error",
+    503: "Engine overloaded",
+}
+
+SUCCESS_STAGES: tuple[str, ...] = ("preparing", "queued", "running", "succeeded")
+STREAM_STAGES: tuple[str, ...] = ("preparing", "queued", "running", "streaming", "succeeded")
+TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "timeouted", "cancelled"})
+
+_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {
+    "failed": (("preparing", "queued", "running"), "Internal error, please try again later."),
+    "timeouted": (("preparing", "queued", "running"), "The task timed out."),
+    "cancelled": (("preparing", "queued"), "The task was cancelled."),
+}
+
+_SECTION_WORDS = (
+    ("pre-chorus", "pre-chorus"),
+    ("prechorus", "pre-chorus"),
+    ("pre chorus", "pre-chorus"),
+    ("chorus", "chorus"),
+    ("hook", "chorus"),
+    ("verse", "verse"),
+    ("bridge", "bridge"),
+    ("intro", "intro"),
+    ("outro", "outro"),
+    ("breakdown", "breakdown"),
+    ("break", "break"),
+    ("interlude", "break"),
+    ("instrumental", "break"),
+)
+
+
+class MurekaError(Exception):
+    """A request the real API would refuse with this HTTP status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GenerateParams:
+    """A validated song or instrumental generate body."""
+
+    kind: str
+    model: str
+    n: int
+    prompt: str
+    lyrics: str
+    stream: bool
+    seed_text: str
+
+
+def trace_id() -> str:
+    """Return a fresh trace id (32 hex characters, like live)."""
+    return uuid.uuid4().hex
+
+
+def json_response(
+    body: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    """Serialise a bare (unenveloped) JSON body."""
+    return httpx.Response(
+        status,
+        headers={"content-type": "application/json", **(headers or {})},
+        content=json.dumps(body, separators=(",", ":")).encode(),
+    )
+
+
+def error(
+    status: int, message: str | None = None, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    """Build Mureka's error body ``{"error": {"message"}, "trace_id"}`` with a real status."""
+    text = message if message is not None else MESSAGES.get(status, "Error")
+    return json_response({"error": {"message": text}, "trace_id": trace_id()}, status, headers)
+
+
+def _invalid(detail: str) -> MurekaError:
+    return MurekaError(400, f"Invalid Request, {detail}")
+
+
+def _common(
+    body: Mapping[str, Any], models: tuple[str, ...], model: object
+) -> tuple[str, int, bool]:
+    """Validate model, n and stream, shared by both generate endpoints."""
+    if not isinstance(model, str) or model not in models:
+        raise _invalid(f"The model is not supported, use one of: {', '.join(models)}.")
+    n = body.get("n", DEFAULT_N)
+    if n is None:
+        n = DEFAULT_N
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_N:
+        raise _invalid(f"n must be an integer between 1 and {MAX_N}.")
+    stream = body.get("stream", False)
+    if stream is None:
+        stream = False
+    if not isinstance(stream, bool):
+        raise _invalid("stream must be a boolean.")
+    if stream and model == "mureka-o1":
+        raise _invalid("Stream mode is not supported when the model is mureka-o1.")
+    return model, n, stream
+
+
+def _prompt(body: Mapping[str, Any]) -> str:
+    prompt = body.get("prompt") or ""
+    if not isinstance(prompt, str):
+        raise _invalid("prompt must be a string.")
+    if len(prompt) > MAX_PROMPT:
+        raise _invalid(f"The prompt is too long, at most {MAX_PROMPT} characters are allowed.")
+    return prompt
+
+
+def _resolve(model: str) -> str:
+    return AUTO_MODEL if model == "auto" else model
+
+
+def validate_song(body: object) -> GenerateParams:
+    """Validate a ``POST /v1/song/generate`` body.
+
+    Raises:
+        MurekaError: HTTP 400 with an "Invalid Request, ..." message.
+    """
+    if not isinstance(body, dict):
+        raise _invalid("The request body must be a JSON object.")
+    lyrics = body.get("lyrics")
+    if lyrics is not None and not isinstance(lyrics, str):
+        raise _invalid("lyrics must be a string.")
+    if not lyrics or not lyrics.strip():
+        raise _invalid("The lyrics are empty.")
+    if len(lyrics) > MAX_LYRICS:
+        raise _invalid(f"The lyrics are too long, at most {MAX_LYRICS} characters are allowed.")
+    # Older clients omit the model; they got "auto" behaviour.
+    model, n, stream = _common(body, SONG_MODELS, body.get("model") or "auto")
+    prompt = _prompt(body)
+    controls = [k for k in ("prompt", "reference_id", "vocal_id") if body.get(k)]
+    if body.get("melody_id") and controls:
+        raise _invalid("melody_id cannot be combined with prompt, reference_id or vocal_id.")
+    if model == "mureka-o2" and (body.get("vocal_id") or body.get("melody_id")):
+        raise _invalid("mureka-o2 does not support vocal_id or melody_id.")
+    return GenerateParams("song", _resolve(model), n, prompt, lyrics, stream, f"{lyrics}|{prompt}")
+
+
+def validate_instrumental(body: object) -> GenerateParams:
+    """Validate a ``POST /v1/instrumental/generate`` body.
+
+    Raises:
+        MurekaError: HTTP 400 with an "Invalid Request, ..." message.
+    """
+    if not isinstance(body, dict):
+        raise _invalid("The request body must be a JSON object.")
+    model = body.get("model")
+    if not model:
+        raise _invalid("The model is required.")
+    model, n, stream = _common(body, INSTRUMENTAL_MODELS, model)
+    prompt = _prompt(body)
+    reference = body.get("instrumental_id") or ""
+    if not isinstance(reference, str):
+        raise _invalid("instrumental_id must be a string.")
+    if not prompt and not reference:
+        raise _invalid("The prompt is empty.")
+    return GenerateParams(
+        "instrumental", _resolve(model), n, prompt, "", stream, f"{prompt}|{reference}"
+    )
+
+
+def plan_stages(
+    final_status: str | None, stream: bool, reason: str | None
+) -> tuple[tuple[str, ...], str | None]:
+    """Return the status sequence of a task and its ``failed_reason``.
+
+    A final status from the normal progression (e.g. ``running``) stops the task there for
+    good; an unknown one (e.g. ``reviewing``) is served after ``preparing`` for ever.
+    """
+    normal = STREAM_STAGES if stream else SUCCESS_STAGES
+    if final_status is None or final_status == "succeeded":
+        return normal, None
+    if final_status in STREAM_STAGES:
+        return STREAM_STAGES[: STREAM_STAGES.index(final_status) + 1], None
+    if final_status in _FAILURES:
+        before, message = _FAILURES[final_status]
+        return (*before, final_status), reason or message
+    return ("preparing", final_status), reason
+
+
+def _section_type(label: str) -> str:
+    lowered = label.strip().lower()
+    for word, section in _SECTION_WORDS:
+        if word in lowered:
+            return section
+    return "verse"
+
+
+def lyrics_sections(lyrics: str, duration_ms: int) -> list[dict[str, Any]]:
+    """Time the lyrics into Mureka ``lyrics_sections``.
+
+    ``[Verse]``-style labels start sections; unlabelled blocks alternate verse and chorus.
+    An intro without ``lines`` always comes first, because live responses have such sections
+    and clients must cope with them.
+    """
+    blocks: list[tuple[str, list[str]]] = []
+    label: str | None = None
+    lines: list[str] = []
+    unlabelled = 0
+
+    def flush() -> None:
+        nonlocal label, lines, unlabelled
+        if label is None and lines:
+            label = ("verse", "chorus")[unlabelled % 2]
+            unlabelled += 1
+        # A labelled block with no lines (e.g. "[Intro]") is kept: it has no ``lines`` key.
+        if label is not None:
+            blocks.append((label, lines))
+        label, lines = None, []
+
+    for raw in lyrics.splitlines():
+        text = raw.strip()
+        match = re.fullmatch(r"\[([^\]]*)\]", text)
+        if match:
+            flush()
+            label = _section_type(match.group(1))
+        elif not text:
+            flush()
+        else:
+            lines.append(text)
+    flush()
+    if not blocks or blocks[0][0] != "intro":
+        blocks.insert(0, ("intro", []))
+
+    # Each lyric line and each line-less section gets one equal time slot.
+    slots = sum(max(1, len(block_lines)) for _, block_lines in blocks)
+    slot = duration_ms // max(1, slots)
+    sections: list[dict[str, Any]] = []
+    cursor = 0
+    for section_type, block_lines in blocks:
+        start = cursor
+        section: dict[str, Any] = {"section_type": section_type, "start": start}
+        if block_lines:
+            timed = []
+            for text in block_lines:
+                timed.append({"start": cursor, "end": cursor + slot, "text": text})
+                cursor += slot
+            section["end"] = cursor
+            section["lines"] = timed
+        else:
+            cursor += slot
+            section["end"] = cursor
+        sections.append(section)
+    return sections
+
+
+def build_tracks(params: GenerateParams, ids: list[str]) -> list[Track]:
+    """Create the ``n`` choices of a task."""
+    return [
+        Track(track_id, index, f"mureka|{params.seed_text}|{index}", "", params.lyrics, "")
+        for index, track_id in enumerate(ids)
+    ]
+
+
+def _choice(task: Task, track: Track, complete: bool) -> dict[str, Any]:
+    choice: dict[str, Any] = {}
+    if track.index:
+        # ⚠ Live leaves ``index`` out for the first choice; the second has "index": 1.
+        choice["index"] = track.index
+    choice["id"] = track.id
+    if complete:
+        choice["url"] = media_url(task.base_url, track.id)
+        choice["flac_url"] = media_url(task.base_url, track.id, "flac")
+        choice["wav_url"] = media_url(task.base_url, track.id, "hd")
+        choice["duration"] = round(task.duration_s * 1000)  # integer milliseconds
+    if task.stream:
+        choice["stream_url"] = media_url(task.base_url, track.id, "stream")
+    if complete and task.kind == "song":
+        choice["lyrics_sections"] = lyrics_sections(track.lyrics, round(task.duration_s * 1000))
+    return choice
+
+
+def task_body(task: Task, status: str, failed_reason: str | None) -> dict[str, Any]:
+    """Build a SongTask / InstrumentalTask body for one status."""
+    body: dict[str, Any] = {
+        "id": task.id,
+        "created_at": task.created_ms // 1000,
+        "model": task.model,
+        "status": status,
+    }
+    if status in TERMINAL and task.finished_at is not None:
+        body["finished_at"] = task.finished_at
+    if status in _FAILURES:
+        body["failed_reason"] = failed_reason
+    body["watermarked"] = False
+    if status == "streaming":
+        body["choices"] = [_choice(task, t, complete=False) for t in task.tracks]
+    elif status == "succeeded":
+        body["choices"] = [_choice(task, t, complete=True) for t in task.tracks]
+    body["trace_id"] = trace_id()
+    return body
