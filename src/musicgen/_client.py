@@ -643,9 +643,10 @@ class AsyncMusicGenClient(_BaseClient):
 def download_target(track: Track, dest: str | os.PathLike[str], format: str) -> tuple[str, Path]:
     """Pick the URL for ``format`` and the file to write.
 
-    ``dest`` is a file path, or an existing directory (or one ending in a separator) in which a
-    file named after the track's title and id is created. The suffix follows the URL's own when
-    it names an audio type, else ``format``.
+    ``dest`` is a file path (it has a suffix, like ``song.mp3``), or a directory: an existing
+    one, one ending in a separator, or a path without a suffix (created if missing), in which a
+    file named after the track's title and id is written. Its suffix follows the URL's own when
+    that names an audio type, else ``format``.
 
     Raises:
         ValidationError: The track has no URL for ``format`` (yet).
@@ -659,7 +660,7 @@ def download_target(track: Track, dest: str | os.PathLike[str], format: str) -> 
         )
         raise ValidationError(msg, field="format")
     target = Path(dest)
-    if target.is_dir() or str(dest).endswith((os.sep, "/")):
+    if target.is_dir() or str(dest).endswith((os.sep, "/")) or not target.suffix:
         suffix = Path(httpx.URL(url).path).suffix.lower()
         if suffix not in _AUDIO_SUFFIXES:
             suffix = f".{'mp3' if format == 'stream' else format}"

@@ -70,3 +70,10 @@ def test_a_format_without_url_is_refused(client: Runner, tmp_path: Path) -> None
     with pytest.raises(ValidationError) as info:
         client.download(track, tmp_path, format="flac")
     assert info.value.field == "format"
+
+
+def test_download_into_a_new_directory_creates_it(client: Runner, tmp_path: Path) -> None:
+    generation = client.generate("a calm tune", provider="suno")
+    paths = {client.download(track, tmp_path / "out") for track in generation.tracks}
+    assert len(paths) == 2
+    assert all(path.parent == tmp_path / "out" for path in paths)
