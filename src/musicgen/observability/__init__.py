@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ._logging import LoggingHook
     from ._metrics import MetricsHook, MetricsSnapshot
     from ._otel import OpenTelemetryHook
-    from ._sentry import SentryHook, init_sentry
+    from ._sentry import SentryHook, init_sentry, install_scrubber
 
 __all__ = [
     "Event",
@@ -33,6 +33,7 @@ __all__ = [
     "current_correlation_id",
     "emit",
     "init_sentry",
+    "install_scrubber",
     "new_correlation_id",
 ]
 
@@ -43,6 +44,7 @@ _LAZY = {
     "OpenTelemetryHook": "._otel",
     "SentryHook": "._sentry",
     "init_sentry": "._sentry",
+    "install_scrubber": "._sentry",
 }
 
 

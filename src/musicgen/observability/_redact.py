@@ -1,0 +1,363 @@
+"""Sanitising of text, URLs and nested data before they leave the process (Sentry, logs).
+
+Everything here is pure and total: any input gives an answer, never an exception, because a
+scrubber that raises would either drop a report or, worse, let the unscrubbed one through.
+Masked values become ``"[Filtered]"``, Sentry's own convention.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ParamSpec, TypeVar, cast
+
+__all__ = [
+    "FILTERED",
+    "PII_KEYS",
+    "SENSITIVE_KEYS",
+    "is_pii_key",
+    "is_sensitive_key",
+    "redact_mapping",
+    "redact_pii_text",
+    "redact_query",
+    "redact_text",
+    "redact_url",
+]
+
+FILTERED = "[Filtered]"
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+#: Keys whose values are credentials, whatever they hold (compared after ``_norm_key``).
+SENSITIVE_KEYS: frozenset[str] = frozenset(
+    {
+        "authorization",
+        "proxy_authorization",
+        "cookie",
+        "cookies",
+        "set_cookie",
+        "x_api_key",
+        "api_key",
+        "apikey",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "auth_token",
+        "x_auth_token",
+        "secret",
+        "client_secret",
+        "password",
+        "passwd",
+        "private_key",
+        "privatekey",
+        "credentials",
+        "signature",
+    }
+)
+# Suffixes that make any key sensitive (``suno_api_key``, ``csrftoken``, ``db_password``).
+# "dsn" is deliberately absent: a Sentry DSN only holds a public key and is needed to debug.
+_SENSITIVE_SUFFIXES = ("_api_key", "apikey", "token", "_secret", "password", "_signature")
+
+#: Keys that hold user content (prompts, lyrics) rather than diagnostics.
+PII_KEYS: frozenset[str] = frozenset({"prompt", "lyrics", "style", "title"})
+
+# At most this deep; deeper values are masked rather than walked (fail closed, no recursion
+# error on pathological or cyclic input).
+_MAX_DEPTH = 64
+# Secrets shorter than this are ignored: masking every "ab" would shred a report and protects
+# nothing a real key needs.
+_MIN_SECRET_LENGTH = 4
+
+# `Bearer <token>` anywhere, the scheme included, so not even the word survives in a report.
+_BEARER = re.compile(r"(?i)\bbearer\b(?:\s*[:=]?\s*(?:\[Filtered\]|[^\s\"',;)}\]]+))?")
+# `Authorization: ...`, `'x-api-key': '...'`, `"Cookie" = ...`: a quoted value, else the rest of
+# the line (cookie headers hold `;`-separated pairs, all of them secret).
+_AUTH_HEADER = re.compile(
+    r"(?i)\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|set-cookie|cookie)"
+    r"([\"']?\s*[:=]\s*)(\[Filtered\]|\"[^\"\r\n]*\"?|'[^'\r\n]*'?|[^\r\n]*)"
+)
+# Credential-like parameters: `?token=`, `&API_KEY=`, `client_secret=`, `X-Amz-Signature=`.
+_PARAM = re.compile(
+    r"(?i)(?<![\w-])((?:[\w-]*[_-])?(?:token|key|api_key|apikey|access_token|secret|signature"
+    r"|sig|password|passwd|pwd))=(\[Filtered\]|\"[^\"]*\"?|'[^']*'?|[^&#\s\"',;)}\]]*)"
+)
+# The password of `scheme://user:password@host`.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*):([^/\s@]*)@")
+# Bounded parts (RFC 5321 limits) keep the scan linear on long runs without an "@".
+# Not after "/": `scheme://user@host` is a URL's user (a DSN's public key), not an address.
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+\-/])[A-Za-z0-9._%+\-]{1,64}"
+    r"@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
+)
+# Well-known key formats.
+_KNOWN_TOKENS = re.compile(
+    r"(?<![A-Za-z0-9])(?:"
+    r"(?:sk|pk|rk)[-_][A-Za-z0-9_\-]{16,}"  # OpenAI, Stripe, Anthropic...
+    r"|gh[pousr]_[A-Za-z0-9]{20,}"  # GitHub
+    r"|github_pat_[A-Za-z0-9_]{20,}"
+    r"|xox[abprs]-[A-Za-z0-9\-]{10,}"  # Slack
+    r"|AKIA[0-9A-Z]{16}"  # AWS access key id
+    r"|AIza[0-9A-Za-z_\-]{30,}"  # Google
+    r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*"  # JWT
+    r")"
+)
+# Candidates for opaque keys; judged by `_looks_like_key` (linear time, unlike lookaheads).
+# `=` is left out so that `taskId=<hex id>` is not mistaken for one mixed-case token.
+_OPAQUE_RUN = re.compile(r"[A-Za-z0-9_\-]{32,}")
+# `prompt='...'` in reprs and `"prompt": "..."` in JSON, for when prompts must not leave.
+_PII_FIELD = re.compile(
+    r"(?i)([\"']?)\b(\w*prompt|lyrics|style|title)\1(\s*[:=]\s*)"
+    r"(\"(?:\\.|[^\"\\])*\"?|'(?:\\.|[^'\\])*'?)"
+)
+
+
+def _norm_key(key: str) -> str:
+    return key.strip().lower().replace("-", "_")
+
+
+def is_sensitive_key(key: object) -> bool:
+    """Tell whether a mapping key names a credential (``Authorization``, ``api_key``, ...)."""
+    if not isinstance(key, str):
+        return False
+    norm = _norm_key(key)
+    return norm in SENSITIVE_KEYS or norm.endswith(_SENSITIVE_SUFFIXES)
+
+
+def is_pii_key(key: object) -> bool:
+    """Tell whether a mapping key holds user content (``prompt``, ``lyrics``, ``style``, ...)."""
+    if not isinstance(key, str):
+        return False
+    norm = _norm_key(key)
+    return norm in PII_KEYS or norm.endswith("prompt")
+
+
+def _mask_header(match: re.Match[str]) -> str:
+    name, separator, value = match.groups()
+    quote = value[:1] if value[:1] in ("'", '"') else ""
+    return f"{name}{separator}{quote}{FILTERED}{quote}"
+
+
+def _looks_like_key(match: re.Match[str]) -> str:
+    run = match.group(0)
+    # Mixed case plus digits: base64/base62 keys. Hex ids (task ids, trace ids, correlation ids)
+    # have no upper case and stay readable.
+    if (
+        any(c.isupper() for c in run)
+        and any(c.islower() for c in run)
+        and any(c.isdigit() for c in run)
+    ):
+        return FILTERED
+    return run
+
+
+@functools.lru_cache(maxsize=64)
+def _secret_pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
+    variants: set[str] = set()
+    for secret in secrets:
+        variants.add(secret)
+        # The percent-encoded form, as it appears in a logged URL or form body.
+        variants.add(urllib.parse.quote(secret, safe=""))
+        variants.add(urllib.parse.quote_plus(secret))
+    usable = sorted(
+        (v for v in variants if len(v) >= _MIN_SECRET_LENGTH and v not in FILTERED),
+        key=len,
+        reverse=True,
+    )
+    if not usable:
+        return None
+    return re.compile("|".join(re.escape(v) for v in usable))
+
+
+def _secret_set(secrets: Iterable[str]) -> frozenset[str]:
+    if isinstance(secrets, str):
+        secrets = (secrets,)
+    return frozenset(s for s in secrets if isinstance(s, str) and s.strip())
+
+
+def _mask_secrets(text: str, pattern: re.Pattern[str] | None) -> str:
+    if pattern is None:
+        return text
+    # Masking can splice text around "[Filtered]" into a new occurrence; repeat until stable.
+    for _ in range(8):
+        masked = pattern.sub(FILTERED, text)
+        if masked == text:
+            return masked
+        text = masked
+    return FILTERED if pattern.search(text) else text
+
+
+def _as_text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _total(func: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Make ``func`` answer ``"[Filtered]"`` instead of raising, whatever the input."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return func(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - a scrubber that raises loses or leaks the report
+            # Fail closed: mask the whole value (a str() that raises, a cyclic oddity, ...).
+            return cast("_T", FILTERED)
+
+    return wrapper
+
+
+@_total
+def redact_text(text: object, secrets: Iterable[str] = ()) -> str:
+    """Mask credentials and e-mail addresses in free text.
+
+    Args:
+        text: The text (anything else is converted with ``str``).
+        secrets: Exact strings to mask, e.g. the API keys the client knows.
+
+    Returns:
+        ``text`` with secrets, ``Bearer`` tokens, ``Authorization``/cookie header values,
+        credential query parameters, URL passwords, e-mail addresses and strings that look like
+        API keys replaced by ``"[Filtered]"``; ``"[Filtered]"`` alone if ``text`` cannot be read.
+    """
+    string = _as_text(text)
+    pattern = _secret_pattern(_secret_set(secrets))
+    string = _mask_secrets(string, pattern)
+    string = _AUTH_HEADER.sub(_mask_header, string)
+    string = _BEARER.sub(FILTERED, string)
+    string = _USERINFO.sub(lambda m: f"{m.group(1)}:{FILTERED}@", string)
+    string = _PARAM.sub(lambda m: f"{m.group(1)}={FILTERED}", string)
+    string = _EMAIL.sub(FILTERED, string)
+    string = _KNOWN_TOKENS.sub(FILTERED, string)
+    string = _OPAQUE_RUN.sub(_looks_like_key, string)
+    # The patterns above rewrite text; a secret must not be re-formed at a seam.
+    return _mask_secrets(string, pattern)
+
+
+def _mask_pii_field(match: re.Match[str]) -> str:
+    quote, name, separator, value = match.groups()
+    # Keep the value's own quote so JSON stays JSON and a repr stays a repr.
+    return f"{quote}{name}{quote}{separator}{value[0]}{FILTERED}{value[0]}"
+
+
+@_total
+def redact_pii_text(text: object) -> str:
+    """Mask ``prompt=``/``lyrics=``/``style=``/``title=`` values in reprs and JSON text.
+
+    Args:
+        text: E.g. the ``repr`` of a ``GenerationRequest`` or a JSON request body.
+
+    Returns:
+        The text with those quoted values replaced by ``"[Filtered]"``.
+    """
+    string = _as_text(text)
+    return _PII_FIELD.sub(_mask_pii_field, string)
+
+
+@_total
+def redact_url(url: object, secrets: Iterable[str] = ()) -> str:
+    """Mask the password and credential parameters of a URL (query and fragment).
+
+    Args:
+        url: The URL.
+        secrets: Exact strings to mask as well.
+
+    Returns:
+        The URL with ``user:[Filtered]@`` and ``token=[Filtered]``-style parameters; any other
+        credential ``redact_text`` finds is masked too.
+    """
+    string = _as_text(url)
+    try:
+        parts = urllib.parse.urlsplit(string)
+    except ValueError:
+        return redact_text(string, secrets)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user, has_password, _ = userinfo.partition(":")
+        netloc = f"{user}:{FILTERED}@{host}" if has_password else netloc
+    query = _redact_params(parts.query)
+    fragment = _redact_params(parts.fragment)
+    rebuilt = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+    return redact_text(rebuilt, secrets)
+
+
+@_total
+def redact_query(query: object, secrets: Iterable[str] = ()) -> str:
+    """Mask credential parameters of a query string (``a=1&token=...``).
+
+    Args:
+        query: The query string, without the leading ``?``.
+        secrets: Exact strings to mask as well.
+
+    Returns:
+        The query with sensitive parameter values replaced by ``"[Filtered]"``.
+    """
+    string = _as_text(query)
+    return redact_text(_redact_params(string), secrets)
+
+
+def _redact_params(query: str) -> str:
+    if "=" not in query:
+        return query
+    pieces = []
+    for piece in query.split("&"):
+        name, eq, _value = piece.partition("=")
+        plain = urllib.parse.unquote_plus(name)
+        if eq and (is_sensitive_key(plain) or _PARAM.fullmatch(f"{plain}=x")):
+            pieces.append(f"{name}={FILTERED}")
+        else:
+            pieces.append(piece)
+    return "&".join(pieces)
+
+
+@_total
+def redact_mapping(obj: Any, secrets: Iterable[str] = (), *, drop_pii: bool = False) -> Any:
+    """Return a copy of nested dicts/lists/tuples with credentials masked.
+
+    Args:
+        obj: Any value; mappings become plain dicts, lists and tuples keep their type, sets
+            become lists, strings are passed through ``redact_text``, other scalars are kept.
+        secrets: Exact strings to mask wherever they appear (values and keys).
+        drop_pii: Also mask values under prompt/lyrics/style/title keys, and such fields inside
+            reprs and JSON strings.
+
+    Returns:
+        The sanitised copy. Values under sensitive keys (``authorization``, ``cookie``,
+        ``api_key``, ``token``, ``secret``, ``password``, ...) become ``"[Filtered]"``.
+    """
+    secret_set = _secret_set(secrets)
+    return _walk(obj, secret_set, drop_pii, 0, set())
+
+
+def _walk(obj: Any, secrets: frozenset[str], drop_pii: bool, depth: int, seen: set[int]) -> Any:
+    if isinstance(obj, str):
+        # Secrets last: no later rewrite may splice one back together.
+        return redact_text(redact_pii_text(obj) if drop_pii else obj, secrets)
+    if obj is None or isinstance(obj, (bool, int, float)):
+        return obj
+    if isinstance(obj, (bytes, bytearray)):
+        return _walk(bytes(obj).decode("utf-8", "replace"), secrets, drop_pii, depth, seen)
+    is_container = isinstance(obj, (Mapping, list, tuple, set, frozenset))
+    if not is_container:
+        # Unknown objects are left alone: they are serialised later, and their repr is scrubbed
+        # again by the Sentry scrubber once it is text.
+        return obj
+    if depth >= _MAX_DEPTH or id(obj) in seen:
+        return FILTERED
+    seen.add(id(obj))
+    try:
+        if isinstance(obj, Mapping):
+            result: dict[Any, Any] = {}
+            for key, value in list(obj.items()):
+                new_key = redact_text(key, secrets) if isinstance(key, str) else key
+                if is_sensitive_key(key) or (drop_pii and is_pii_key(key)):
+                    result[new_key] = None if value is None else FILTERED
+                else:
+                    result[new_key] = _walk(value, secrets, drop_pii, depth + 1, seen)
+            return result
+        items = [_walk(item, secrets, drop_pii, depth + 1, seen) for item in obj]
+        return tuple(items) if isinstance(obj, tuple) else items
+    finally:
+        seen.discard(id(obj))
