@@ -100,7 +100,7 @@ def otel_exporter() -> Iterator[Any]:
 @pytest.fixture
 def sentry_server() -> Iterator[Any]:
     """A Sentry-compatible ingestion endpoint on 127.0.0.1, for one test (``.dsn``)."""
-    from .sentry_server import SentryServer
+    from musicgen.testing import SentryServer
 
     with SentryServer() as server:
         yield server

@@ -26,10 +26,8 @@ from musicgen.observability._redact import (
 )
 from musicgen.observability._sentry import install_scrubber
 from musicgen.providers import MurekaProvider, SunoProvider
-from musicgen.testing import Emulator, Fault
+from musicgen.testing import Emulator, Fault, SentryServer
 from musicgen.testing._clients import emulated_async_client, emulated_client
-
-from .sentry_server import SentryServer
 
 pytestmark = pytest.mark.filterwarnings(
     # Seen only where a test opts into send_default_pii, deprecated in recent sentry-sdk.

@@ -11,7 +11,8 @@ One base URL serves both APIs: ``/api/v1/...`` is Suno, ``/v1/...`` is Mureka an
 media lives under ``/audio/<track-id>[.<variant>].wav`` and ``/image/<track-id>[.<variant>].png``.
 The emulator depends on the standard library and httpx only, never on the rest of musicgen;
 ``emulated_client`` and ``emulated_async_client`` (SDK clients wired to an emulator) are
-imported lazily, on first use.
+imported lazily, on first use, and so is ``SentryServer``, a Sentry-compatible endpoint on
+loopback that records what the real sentry-sdk transport sends.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ._transport import EmulatorTransport
 
 if TYPE_CHECKING:
     from ._clients import emulated_async_client, emulated_client
+    from ._sentry_server import SentryServer
 
 __all__ = [
     "MUREKA_CENTS_PER_SONG",
@@ -35,6 +37,7 @@ __all__ = [
     "EmulatorTransport",
     "Fault",
     "RecordedRequest",
+    "SentryServer",
     "TaskInfo",
     "emulated_async_client",
     "emulated_client",
@@ -47,5 +50,9 @@ def __getattr__(name: str) -> Any:
         from . import _clients
 
         return getattr(_clients, name)
+    if name == "SentryServer":
+        from ._sentry_server import SentryServer
+
+        return SentryServer
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)

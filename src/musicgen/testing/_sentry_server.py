@@ -1,5 +1,7 @@
 """A Sentry-compatible ingestion endpoint on loopback, for tests that use the real SDK transport.
 
+Use its ``dsn`` with ``sentry_sdk.init`` and assert on what crossed the wire.
+
 It accepts ``POST /api/<project>/envelope/`` (and the legacy ``/store/``), undoes ``gzip`` or
 ``deflate`` content encoding, and keeps every request's raw bytes and its parsed envelope, so a
 test can assert on what actually crossed the wire.
