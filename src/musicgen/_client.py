@@ -7,15 +7,18 @@ and write a file: blocking or awaited.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import tempfile
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
 import httpx
 import stamina
 
@@ -26,6 +29,7 @@ from ._core import (
     CallContext,
     ClientCore,
     Flow,
+    Shared,
     Sleep,
     provider_map,
 )
@@ -44,6 +48,9 @@ from ._retry import RetryDecider, RetryPolicy
 from .observability._events import Hook
 from .observability._metrics import MetricsHook, MetricsSnapshot
 from .providers import Provider, default_providers
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 __all__ = ["AsyncMusicGenClient", "MusicGenClient"]
 
@@ -68,6 +75,7 @@ class _BaseClient:
         correlation_header: str = "X-Correlation-ID",
         hooks: Sequence[Hook] = (),
         metrics: bool = True,
+        cache: Cache | None = None,
     ) -> None:
         configured = provider_map(default_providers() if providers is None else providers)
         self._metrics = MetricsHook() if metrics else None
@@ -83,7 +91,9 @@ class _BaseClient:
             "correlation_header": correlation_header,
             "hooks": tuple(hooks),
             "metrics": metrics,
+            "cache": cache,
         }
+        self._flights = _Flights()
         self._core = ClientCore(
             providers=configured,
             default_provider=default_provider,
@@ -94,6 +104,7 @@ class _BaseClient:
             timeout=_as_timeout(timeout),
             correlation_header=correlation_header,
             hooks=all_hooks,
+            cache=cache,
         )
 
     @property
@@ -116,7 +127,9 @@ class _BaseClient:
         if self._metrics is None:
             msg = "this client was made with metrics=False; pass metrics=True to measure"
             raise ConfigurationError(msg)
-        return self._metrics.snapshot()
+        snapshot = self._metrics.snapshot()
+        store = self._core.store
+        return snapshot if store is None else attrs.evolve(snapshot, cache=store.cache.stats())
 
     def _generate_flow(
         self,
@@ -131,10 +144,14 @@ class _BaseClient:
         instrumental: bool,
         timeout: float | None,
         correlation_id: str | None,
+        fresh: bool,
+        cache: bool,
         options: Mapping[str, Any],
     ) -> Flow[Generation]:
         driver = self._core.provider(provider)
-        ctx = self._core.context(operation, correlation_id=correlation_id, timeout=timeout)
+        ctx = self._core.context(
+            operation, correlation_id=correlation_id, timeout=timeout, use_cache=cache
+        )
         fields = {
             "prompt": prompt,
             "model": model,
@@ -144,23 +161,28 @@ class _BaseClient:
             "instrumental": instrumental,
             "options": options,
         }
-        return self._core.guard(self._generate_steps(driver, ctx, fields), ctx)
+        return self._core.guard(self._generate_steps(driver, ctx, fields, fresh), ctx)
 
     def _generate_steps(
-        self, driver: Provider, ctx: CallContext, fields: dict[str, Any]
+        self, driver: Provider, ctx: CallContext, fields: dict[str, Any], fresh: bool
     ) -> Flow[Generation]:
         # Validation runs inside the guarded flow so a refusal is reported like any failure.
         request = self._core.generation_request(driver, ctx, **fields)
         if ctx.operation == "submit":
             return (yield from self._core.submit_flow(request, ctx))
-        return (yield from self._core.generate_flow(request, ctx))
+        flow = self._core.generate_flow(request, ctx, fresh=fresh)
+        if self._core.store is None or not ctx.use_cache or fresh:
+            return (yield from flow)
+        # With a cache, identical requests in flight at once share one paid task.
+        shared: Generation = yield Shared(request.fingerprint(), flow)
+        return shared
 
     def _get_flow(
         self, task_id: str, provider: str | None, correlation_id: str | None
     ) -> Flow[Generation]:
         driver = self._core.provider(provider)
         ctx = self._core.context("get", correlation_id=correlation_id, timeout=None)
-        return self._core.guard(self._core.status_flow(driver, task_id, None, ctx), ctx)
+        return self._core.guard(self._core.lookup_flow(driver, task_id, None, ctx), ctx)
 
     def _wait_flow(
         self,
@@ -178,7 +200,7 @@ class _BaseClient:
         self, task_id: str, provider: str | None, ctx: CallContext
     ) -> Flow[Generation]:
         driver = self._core.provider(provider)
-        first = yield from self._core.status_flow(driver, task_id, None, ctx)
+        first = yield from self._core.lookup_flow(driver, task_id, None, ctx)
         return (yield from self._core.wait_flow(first, ctx))
 
     def _balance_flow(self, provider: str | None, correlation_id: str | None) -> Flow[Balance]:
@@ -213,6 +235,8 @@ class MusicGenClient(_BaseClient):
         correlation_header: The header that carries each call's correlation id.
         hooks: Callables that receive every ``musicgen.observability.Event``.
         metrics: Measure calls for ``metrics()`` (a cheap in-memory aggregate).
+        cache: A ``musicgen.cache`` store: finished results and a journal of submissions, so
+            a re-run resumes or reuses instead of paying again. None (default) keeps nothing.
 
     Raises:
         ConfigurationError: No provider could be configured.
@@ -232,6 +256,7 @@ class MusicGenClient(_BaseClient):
         correlation_header: str = "X-Correlation-ID",
         hooks: Sequence[Hook] = (),
         metrics: bool = True,
+        cache: Cache | None = None,
     ) -> None:
         super().__init__(
             providers=providers,
@@ -244,6 +269,7 @@ class MusicGenClient(_BaseClient):
             correlation_header=correlation_header,
             hooks=hooks,
             metrics=metrics,
+            cache=cache,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
@@ -269,6 +295,8 @@ class MusicGenClient(_BaseClient):
         instrumental: bool = False,
         timeout: float | None = None,
         correlation_id: str | None = None,
+        fresh: bool = False,
+        cache: bool = True,
         **options: Any,
     ) -> Generation:
         """Generate music and wait until the task is finished.
@@ -284,6 +312,8 @@ class MusicGenClient(_BaseClient):
             timeout: Overall deadline in seconds for submit, retries and polling
                 (default: ``poll.timeout``).
             correlation_id: The id to trace this call by (default: a fresh one).
+            fresh: Ask for a new take even when the cache holds this exact request.
+            cache: False keeps this call away from the client's cache entirely.
             **options: Provider-specific options (e.g. ``negative_tags=``, ``n=``).
 
         Returns:
@@ -307,6 +337,8 @@ class MusicGenClient(_BaseClient):
                 instrumental=instrumental,
                 timeout=timeout,
                 correlation_id=correlation_id,
+                fresh=fresh,
+                cache=cache,
                 options=options,
             )
         )
@@ -323,6 +355,8 @@ class MusicGenClient(_BaseClient):
         instrumental: bool = False,
         timeout: float | None = None,
         correlation_id: str | None = None,
+        fresh: bool = False,
+        cache: bool = True,
         **options: Any,
     ) -> Generation:
         """Start a generation and return at once; see ``generate`` for the arguments."""
@@ -338,6 +372,8 @@ class MusicGenClient(_BaseClient):
                 instrumental=instrumental,
                 timeout=timeout,
                 correlation_id=correlation_id,
+                fresh=fresh,
+                cache=cache,
                 options=options,
             )
         )
@@ -418,10 +454,22 @@ class MusicGenClient(_BaseClient):
             try:
                 if isinstance(step, Sleep):
                     time.sleep(step.seconds)
+                elif isinstance(step, Shared):
+                    outcome = self._share(step)
                 else:
                     outcome = self._perform(step)
             except MusicGenError as error:
                 failure = error
+
+    def _share(self, step: Shared) -> Any:
+        while True:
+            future, leader = self._flights.join(step.key, concurrent.futures.Future)
+            if leader:
+                return self._flights.lead(step.key, future, lambda: self._run(step.flow))
+            result = future.result()
+            if result is not _ABANDONED:
+                step.flow.close()
+                return result
 
     def _perform(self, call: Call) -> Any:
         for attempt in stamina.retry_context(
@@ -457,6 +505,7 @@ class AsyncMusicGenClient(_BaseClient):
         correlation_header: str = "X-Correlation-ID",
         hooks: Sequence[Hook] = (),
         metrics: bool = True,
+        cache: Cache | None = None,
     ) -> None:
         super().__init__(
             providers=providers,
@@ -469,6 +518,7 @@ class AsyncMusicGenClient(_BaseClient):
             correlation_header=correlation_header,
             hooks=hooks,
             metrics=metrics,
+            cache=cache,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
@@ -491,6 +541,8 @@ class AsyncMusicGenClient(_BaseClient):
         instrumental: bool = False,
         timeout: float | None = None,
         correlation_id: str | None = None,
+        fresh: bool = False,
+        cache: bool = True,
         **options: Any,
     ) -> Generation:
         """Generate music and wait until the task is finished; see ``MusicGenClient.generate``."""
@@ -506,6 +558,8 @@ class AsyncMusicGenClient(_BaseClient):
                 instrumental=instrumental,
                 timeout=timeout,
                 correlation_id=correlation_id,
+                fresh=fresh,
+                cache=cache,
                 options=options,
             )
         )
@@ -522,6 +576,8 @@ class AsyncMusicGenClient(_BaseClient):
         instrumental: bool = False,
         timeout: float | None = None,
         correlation_id: str | None = None,
+        fresh: bool = False,
+        cache: bool = True,
         **options: Any,
     ) -> Generation:
         """Start a generation and return at once; see ``MusicGenClient.generate``."""
@@ -537,6 +593,8 @@ class AsyncMusicGenClient(_BaseClient):
                 instrumental=instrumental,
                 timeout=timeout,
                 correlation_id=correlation_id,
+                fresh=fresh,
+                cache=cache,
                 options=options,
             )
         )
@@ -618,10 +676,34 @@ class AsyncMusicGenClient(_BaseClient):
             try:
                 if isinstance(step, Sleep):
                     await asyncio.sleep(step.seconds)
+                elif isinstance(step, Shared):
+                    outcome = await self._share(step)
                 else:
                     outcome = await self._perform(step)
             except MusicGenError as error:
                 failure = error
+
+    async def _share(self, step: Shared) -> Any:
+        while True:
+            loop = asyncio.get_running_loop()
+            future, leader = self._flights.join(step.key, loop.create_future)
+            if leader:
+                try:
+                    result = await self._run(step.flow)
+                except Exception as error:
+                    self._flights.settle(step.key, future, error=error)
+                    raise
+                except BaseException:
+                    # Cancelled: the followers start over, one of them as the new leader.
+                    self._flights.settle(step.key, future, result=_ABANDONED)
+                    raise
+                self._flights.settle(step.key, future, result=result)
+                return result
+            # shield: a follower's cancellation must not cancel the leader's shared future.
+            result = await asyncio.shield(future)
+            if result is not _ABANDONED:
+                step.flow.close()
+                return result
 
     async def _perform(self, call: Call) -> Any:
         async for attempt in stamina.retry_context(
@@ -635,6 +717,54 @@ class AsyncMusicGenClient(_BaseClient):
                     raise self._core.failed_exchange(call, attempt.num, started, error) from error
                 return self._core.finish_exchange(call, attempt.num, started, response)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+
+# -- single flight -----------------------------------------------------------------------------
+
+_ABANDONED = object()  # what followers see when the leader was interrupted: try again
+
+
+class _Flights:
+    """The identical requests in flight in one client, each with the future its callers share."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[str, Any] = {}
+
+    def join(self, key: str, new_future: Callable[[], Any]) -> tuple[Any, bool]:
+        """The future for ``key``, and whether the caller leads (must run the flow)."""
+        with self._lock:
+            future = self._running.get(key)
+            if future is not None:
+                return future, False
+            future = self._running[key] = new_future()
+            return future, True
+
+    def lead(self, key: str, future: Any, run: Callable[[], Any]) -> Any:
+        """Run the shared flow as the leader and hand its outcome to the followers."""
+        try:
+            result = run()
+        except Exception as error:
+            self.settle(key, future, error=error)
+            raise
+        except BaseException:
+            self.settle(key, future, result=_ABANDONED)
+            raise
+        self.settle(key, future, result=result)
+        return result
+
+    def settle(
+        self, key: str, future: Any, *, result: Any = None, error: Exception | None = None
+    ) -> None:
+        """Publish the outcome and let the next identical request start a flight of its own."""
+        with self._lock:
+            del self._running[key]
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+            if isinstance(future, asyncio.Future):
+                future.exception()  # retrieved: no "never retrieved" warning without followers
 
 
 # -- download helpers (pure, shared by both clients) ------------------------------------------

@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import httpx
 
+from ._caching import ResultStore, retention_of
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -36,12 +37,16 @@ from ._errors import (
 from ._models import Balance, Generation, GenerationRequest, TaskStatus
 from ._polling import Deadline, PollPolicy
 from ._retry import RetryDecider, RetryPolicy, is_retryable
+from ._serialization import JournalEntry
 from ._version import __version__
 from .observability._context import current_correlation_id, new_correlation_id
 from .observability._events import Event, EventName, Hook, emit
 from .providers._base import Provider
 
-__all__ = ["Call", "CallContext", "ClientCore", "Flow", "Sleep"]
+if TYPE_CHECKING:
+    from .cache import Cache
+
+__all__ = ["Call", "CallContext", "ClientCore", "Flow", "Shared", "Sleep"]
 
 logger = logging.getLogger("musicgen")
 
@@ -60,12 +65,14 @@ class CallContext:
         deadline: When the call gives up.
         operation: The public method (``"generate"``, ``"submit"``, ...).
         started: ``clock()`` when the call began.
+        use_cache: Whether this call may read and write the client's cache.
     """
 
     correlation_id: str
     deadline: Deadline
     operation: str
     started: float
+    use_cache: bool = True
 
 
 @attrs.frozen
@@ -96,7 +103,18 @@ class Sleep:
     seconds: float
 
 
-Flow = Generator["Call | Sleep", Any, T]
+Flow = Generator["Call | Sleep | Shared", Any, T]
+
+
+@attrs.frozen
+class Shared:
+    """Run ``flow`` once for every caller asking with the same ``key`` at the same time.
+
+    A client drives the first caller's flow; the others wait for its result (single flight).
+    """
+
+    key: str
+    flow: Flow[Any] = attrs.field(eq=False)
 
 
 @attrs.define
@@ -131,6 +149,7 @@ class ClientCore:
         timeout: The httpx timeout of one request.
         correlation_header: The header that carries the correlation id.
         hooks: Callables that receive every ``Event``.
+        cache: Where finished generations and the submission journal are kept, or None.
         clock: A monotonic clock (injectable for tests and benchmarks).
     """
 
@@ -146,6 +165,7 @@ class ClientCore:
         timeout: httpx.Timeout,
         correlation_header: str,
         hooks: Sequence[Hook] = (),
+        cache: Cache | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not providers:
@@ -169,6 +189,7 @@ class ClientCore:
         self.timeout = timeout
         self.correlation_header = correlation_header
         self.hooks = tuple(hooks)
+        self.store = None if cache is None else ResultStore(cache)
         self.clock = clock
 
     # -- set-up -------------------------------------------------------------------------------
@@ -190,7 +211,12 @@ class ClientCore:
             raise ConfigurationError(msg) from None
 
     def context(
-        self, operation: str, *, correlation_id: str | None, timeout: float | None
+        self,
+        operation: str,
+        *,
+        correlation_id: str | None,
+        timeout: float | None,
+        use_cache: bool = True,
     ) -> CallContext:
         """Start a public call: pick its correlation id and its deadline."""
         seconds = self.poll.timeout if timeout is None else timeout
@@ -203,6 +229,7 @@ class ClientCore:
             deadline=Deadline.after(seconds, now),
             operation=operation,
             started=now,
+            use_cache=use_cache,
         )
 
     def generation_request(
@@ -273,6 +300,10 @@ class ClientCore:
                 raise as_uncertain_submission(error) from error
             raise
         generation = self._stamp(generation, ctx)
+        store = self._store(ctx)
+        if store is not None:
+            # Before any waiting: a crash from here on resumes this task instead of paying again.
+            store.journal(request, generation, ttl=retention_of(provider))
         self.emit(
             EventName.GENERATION_SUBMITTED,
             ctx,
@@ -358,10 +389,95 @@ class ClientCore:
             self._observe_poll(previous, current, ctx, progress)
         return self._finish(current, ctx, progress)
 
-    def generate_flow(self, request: GenerationRequest, ctx: CallContext) -> Flow[Generation]:
-        """Submit, then wait until the task is terminal."""
+    def generate_flow(
+        self, request: GenerationRequest, ctx: CallContext, *, fresh: bool = False
+    ) -> Flow[Generation]:
+        """Submit, then wait until the task is terminal.
+
+        With a cache, an identical earlier request is reused unless ``fresh``: its finished
+        result costs no request, and its unfinished task is resumed rather than paid again.
+        """
+        store = self._store(ctx)
+        if store is not None and not fresh:
+            entry = store.journaled(request)
+            if entry is not None:
+                resumed = yield from self._resume(store, request, entry, ctx)
+                if resumed is not None:
+                    return resumed
+            else:
+                self.emit(
+                    EventName.CACHE_MISS, ctx, provider=request.provider, data={"kind": "journal"}
+                )
         generation = yield from self.submit_flow(request, ctx)
-        return (yield from self.wait_flow(generation, ctx))
+        try:
+            return (yield from self.wait_flow(generation, ctx))
+        except GenerationFailedError:
+            if store is not None:
+                store.forget(request)  # a failed take is not worth resuming: try anew next time
+            raise
+
+    def _resume(
+        self, store: ResultStore, request: GenerationRequest, entry: JournalEntry, ctx: CallContext
+    ) -> Flow[Generation | None]:
+        provider = self.provider(entry.provider)
+        done = store.finished(entry.provider, entry.task_id)
+        if done is not None:
+            self._cache_hit(done, ctx, "result")
+            return self._stamp(done, ctx)
+        self.emit(
+            EventName.CACHE_RESUME,
+            ctx,
+            provider=entry.provider,
+            task_id=entry.task_id,
+            data={"kind": "journal", "submitted_at": entry.submitted_at},
+        )
+        try:
+            current = yield from self.status_flow(provider, entry.task_id, entry.instrumental, ctx)
+        except NotFoundError:
+            # The provider no longer knows the task (expired): nothing left to resume.
+            store.forget(request)
+            return None
+        try:
+            return (yield from self.wait_flow(current, ctx))
+        except GenerationFailedError:
+            store.forget(request)
+            raise
+
+    def lookup_flow(
+        self, provider: Provider, task_id: str, instrumental: bool | None, ctx: CallContext
+    ) -> Flow[Generation]:
+        """Read a task: from the cache when it finished before, else from the provider."""
+        store = self._store(ctx)
+        if store is not None:
+            done = store.finished(provider.name, task_id)
+            if done is not None:
+                self._cache_hit(done, ctx, "result")
+                return self._stamp(done, ctx)
+            self.emit(
+                EventName.CACHE_MISS,
+                ctx,
+                provider=provider.name,
+                task_id=task_id,
+                data={"kind": "result"},
+            )
+        generation = yield from self.status_flow(provider, task_id, instrumental, ctx)
+        if store is not None:
+            store.remember(generation, ttl=retention_of(provider))
+        return generation
+
+    def _cache_hit(self, generation: Generation, ctx: CallContext, kind: str) -> None:
+        self.emit(
+            EventName.CACHE_HIT,
+            ctx,
+            provider=generation.provider,
+            model=generation.model,
+            task_id=generation.task_id,
+            status=generation.status.value,
+            data={"kind": kind},
+        )
+
+    def _store(self, ctx: CallContext) -> ResultStore | None:
+        return self.store if ctx.use_cache else None
 
     def balance_flow(self, provider: Provider, ctx: CallContext) -> Flow[Balance]:
         """Read the remaining credits or balance."""
@@ -583,6 +699,9 @@ class ClientCore:
         )
         if error is not None:
             raise error
+        store = self._store(ctx)
+        if store is not None:
+            store.remember(generation, ttl=retention_of(self.provider(generation.provider)))
         return generation
 
     def _timed_out(

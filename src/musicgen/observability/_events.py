@@ -45,6 +45,12 @@ class EventName:
     GENERATION_TIMED_OUT = "generation.timed_out"
     #: A public call (generate, submit, get, wait, balance) ended with an error.
     CALL_FAILED = "call.failed"
+    #: The cache answered (data: kind, ``"result"``): no request was needed.
+    CACHE_HIT = "cache.hit"
+    #: The cache had nothing for the call (data: kind, ``"result"`` or ``"journal"``).
+    CACHE_MISS = "cache.miss"
+    #: An identical earlier request's unfinished task is resumed instead of submitting again.
+    CACHE_RESUME = "cache.resume"
 
 
 def _freeze(value: Mapping[str, Any] | None) -> Mapping[str, Any]:

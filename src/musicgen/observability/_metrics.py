@@ -21,11 +21,14 @@ import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._events import Event, EventName
+
+if TYPE_CHECKING:
+    from ..cache._base import CacheStats
 
 __all__ = ["Distribution", "GenerationStats", "MetricsHook", "MetricsSnapshot", "OperationStats"]
 
@@ -137,6 +140,7 @@ class MetricsSnapshot:
         unknown_statuses: Task reads that returned a status musicgen did not know.
         calls_failed: Public calls that raised.
         events: Every event seen, by name (new kinds, e.g. cache hits, show up here).
+        cache: The client cache's own statistics (size, evictions, ...), when it has one.
     """
 
     operations: tuple[OperationStats, ...] = attrs.field(default=(), converter=_operations)
@@ -146,6 +150,7 @@ class MetricsSnapshot:
     unknown_statuses: int = 0
     calls_failed: int = 0
     events: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_counts)
+    cache: CacheStats | None = None
 
     def operation(self, provider: str | None, operation: str | None) -> OperationStats | None:
         """Return the stats of one provider and operation, or None if it was never seen."""
@@ -178,6 +183,7 @@ class MetricsSnapshot:
             "unknown_statuses": self.unknown_statuses,
             "calls_failed": self.calls_failed,
             "events": dict(self.events),
+            "cache": None if self.cache is None else self.cache.to_dict(),
         }
 
     def __str__(self) -> str:
@@ -455,6 +461,13 @@ def _render(snapshot: MetricsSnapshot) -> str:
         f"Model fallbacks: {snapshot.fallbacks}; unknown statuses: {snapshot.unknown_statuses}; "
         f"failed calls: {snapshot.calls_failed}",
     ]
+    if snapshot.cache is not None:
+        stats = snapshot.cache
+        rate = "-" if stats.hit_rate is None else f"{stats.hit_rate:.0%}"
+        lines.append(
+            f"Cache: {stats.hits} hits, {stats.misses} misses (hit rate {rate}), "
+            f"{stats.size} entries, {stats.evictions} evictions, {stats.expirations} expired"
+        )
     return "\n".join(lines)
 
 
