@@ -199,3 +199,20 @@ def test_a_shared_failure_reaches_every_caller() -> None:
     outcomes = asyncio.run(main())
     assert all(isinstance(o, GenerationFailedError) for o in outcomes)
     assert emulator.submissions() == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "days"), [(SUNO, 15), (MUREKA, 30)], ids=["suno-15-days", "mureka-30-days"]
+)
+def test_cached_results_expire_with_the_providers_audio_links(
+    make_client: MakeClient, emulator: Emulator, call: dict[str, str], days: int
+) -> None:
+    now = [0.0]
+    client = make_client(cache=MemoryCache(timer=lambda: now[0]))
+    client.generate(**call)
+    now[0] = days * 24 * 3600 - 60
+    client.generate(**call)
+    assert emulator.submissions() == 1  # still within the retention
+    now[0] = days * 24 * 3600 + 60
+    client.generate(**call)
+    assert emulator.submissions() == 2  # the links are gone: a new take is needed

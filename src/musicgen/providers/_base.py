@@ -34,6 +34,9 @@ class Provider(Protocol):
 
     Methods that parse a response raise a subclass of ``musicgen.APIError`` when the provider
     answered with an error, so the client can tell what is safe to retry.
+
+    A provider may also set ``retention``: seconds the provider keeps a task's audio, after
+    which a cached result expires (default one day).
     """
 
     #: The name users pass as ``provider=`` (e.g. ``"suno"``).

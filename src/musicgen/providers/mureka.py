@@ -135,6 +135,9 @@ class MurekaProvider:
 
     name: str = _PROVIDER
     catalog: ModelCatalog = MUREKA_CATALOG
+    #: Seconds Mureka's audio URLs stay valid ("valid for 30 days"): cached results and journal
+    #: entries expire with them.
+    retention: float = 30 * 24 * 3600.0
 
     def __init__(self, *, api_key: str | None = None, base_url: str = _DEFAULT_BASE_URL) -> None:
         self._api_key = api_key_from_env(api_key, _ENV_VARS, _PROVIDER)

@@ -372,6 +372,9 @@ class SunoProvider:
 
     name = _PROVIDER
     catalog: ModelCatalog = SUNO_CATALOG
+    #: Seconds sunoapi.org keeps generated files ("retained for 15 days"): cached results and
+    #: journal entries expire with them.
+    retention: float = 15 * 24 * 3600.0
 
     def __init__(
         self,
