@@ -304,13 +304,10 @@ class ClientCore:
         if store is not None:
             # Before any waiting: a crash from here on resumes this task instead of paying again.
             store.journal(request, generation, ttl=retention_of(provider))
-        self.emit(
+        self._emit_about(
             EventName.GENERATION_SUBMITTED,
+            generation,
             ctx,
-            provider=generation.provider,
-            model=generation.model,
-            task_id=generation.task_id,
-            status=generation.status.value,
         )
         return generation
 
@@ -466,13 +463,10 @@ class ClientCore:
         return generation
 
     def _cache_hit(self, generation: Generation, ctx: CallContext, kind: str) -> None:
-        self.emit(
+        self._emit_about(
             EventName.CACHE_HIT,
+            generation,
             ctx,
-            provider=generation.provider,
-            model=generation.model,
-            task_id=generation.task_id,
-            status=generation.status.value,
             data={"kind": kind},
         )
 
@@ -661,13 +655,10 @@ class ClientCore:
             data={"elapsed": now - progress.started, "provider_status": current.provider_status},
         )
         if current.provider_status != previous.provider_status:
-            self.emit(
+            self._emit_about(
                 EventName.STATUS_CHANGED,
+                current,
                 ctx,
-                provider=current.provider,
-                model=current.model,
-                task_id=current.task_id,
-                status=current.status.value,
                 data={
                     "previous": previous.status.value,
                     "previous_provider_status": previous.provider_status,
@@ -686,17 +677,8 @@ class ClientCore:
             )
             error = GenerationFailedError(msg, generation=generation)
             self.with_context(error, ctx)
-        self.emit(
-            EventName.GENERATION_FAILED if failed else EventName.GENERATION_SUCCEEDED,
-            ctx,
-            provider=generation.provider,
-            model=generation.model,
-            task_id=generation.task_id,
-            duration=self.clock() - ctx.started,
-            status=generation.status.value,
-            error=error,
-            data=progress.summary(self.clock(), ctx.started, tracks=len(generation.tracks)),
-        )
+        name = EventName.GENERATION_FAILED if failed else EventName.GENERATION_SUCCEEDED
+        self._emit_outcome(name, generation, ctx, progress, error)
         if error is not None:
             raise error
         store = self._store(ctx)
@@ -717,17 +699,7 @@ class ClientCore:
             msg, task_id=generation.task_id, provider=generation.provider, generation=generation
         )
         self.with_context(error, ctx)
-        self.emit(
-            EventName.GENERATION_TIMED_OUT,
-            ctx,
-            provider=generation.provider,
-            model=generation.model,
-            task_id=generation.task_id,
-            duration=self.clock() - ctx.started,
-            status=generation.status.value,
-            error=error,
-            data=progress.summary(self.clock(), ctx.started, tracks=len(generation.tracks)),
-        )
+        self._emit_outcome(EventName.GENERATION_TIMED_OUT, generation, ctx, progress, error)
         return error
 
     def emit(self, name: str, ctx: CallContext, **fields: Any) -> None:
@@ -735,6 +707,39 @@ class ClientCore:
         if self.hooks:
             fields.setdefault("operation", ctx.operation)
             emit(self.hooks, Event(name, ctx.correlation_id, **fields))
+
+    def _emit_outcome(
+        self,
+        name: str,
+        generation: Generation,
+        ctx: CallContext,
+        progress: _Progress,
+        error: MusicGenError | None,
+    ) -> None:
+        now = self.clock()
+        self._emit_about(
+            name,
+            generation,
+            ctx,
+            duration=now - ctx.started,
+            error=error,
+            data=progress.summary(now, ctx.started, tracks=len(generation.tracks)),
+        )
+
+    def _emit_about(
+        self, name: str, generation: Generation, ctx: CallContext, **fields: Any
+    ) -> None:
+        """``emit`` with the provider, model, task and status of ``generation`` filled in."""
+        if self.hooks:
+            self.emit(
+                name,
+                ctx,
+                provider=generation.provider,
+                model=generation.model,
+                task_id=generation.task_id,
+                status=generation.status.value,
+                **fields,
+            )
 
     @staticmethod
     def _log_extra(ctx: CallContext, provider: str, **fields: Any) -> dict[str, Any]:
