@@ -1,6 +1,9 @@
-"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typing`, `nox -s examples`."""
+"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typing`, `nox -s examples`,
+`nox -s bench`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import nox
 
@@ -34,6 +37,13 @@ def typing(session: nox.Session) -> None:
 @nox.session
 def examples(session: nox.Session) -> None:
     """Run every example against the built-in emulator."""
-    session.install("-e", ".")
-    for example in sorted(__import__("pathlib").Path("examples").glob("*.py")):
+    session.install("-e", ".[sentry]")
+    for example in sorted(Path("examples").glob("*.py")):
         session.run("python", str(example), env={"MUSICGEN_OUTPUT": session.create_tmp()})
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: SDK vs hand-written httpx, side by side; writes benchmarks/results.json."""
+    session.install("-e", ".[sentry]")
+    session.run("python", "-m", "benchmarks", *session.posargs)
