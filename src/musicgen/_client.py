@@ -169,7 +169,7 @@ class _BaseClient:
         # Validation runs inside the guarded flow so a refusal is reported like any failure.
         request = self._core.generation_request(driver, ctx, **fields)
         if ctx.operation == "submit":
-            return (yield from self._core.submit_flow(request, ctx))
+            return (yield from self._core.submit_flow(request, ctx, fresh=fresh))
         flow = self._core.generate_flow(request, ctx, fresh=fresh)
         if self._core.store is None or not ctx.use_cache or fresh:
             return (yield from flow)

@@ -280,8 +280,29 @@ class ClientCore:
 
     # -- flows --------------------------------------------------------------------------------
 
-    def submit_flow(self, request: GenerationRequest, ctx: CallContext) -> Flow[Generation]:
-        """Start a paid task: never sent twice unless the provider certainly did not get it."""
+    def submit_flow(
+        self, request: GenerationRequest, ctx: CallContext, *, fresh: bool = False
+    ) -> Flow[Generation]:
+        """Start a paid task: never sent twice unless the provider certainly did not get it.
+
+        With a cache, an identical request submitted before returns that task (one status
+        read, or none when it finished) unless ``fresh``.
+        """
+        store = self._store(ctx)
+        if store is not None and not fresh:
+            entry = store.journaled(request)
+            if entry is not None:
+                try:
+                    return (
+                        yield from self.lookup_flow(
+                            self.provider(entry.provider), entry.task_id, entry.instrumental, ctx
+                        )
+                    )
+                except NotFoundError:
+                    store.forget(request)  # the provider no longer knows it: start anew
+        return (yield from self._submit(request, ctx))
+
+    def _submit(self, request: GenerationRequest, ctx: CallContext) -> Flow[Generation]:
         provider = self.provider(request.provider)
         call = self._call(
             "submit",
@@ -405,7 +426,7 @@ class ClientCore:
                 self.emit(
                     EventName.CACHE_MISS, ctx, provider=request.provider, data={"kind": "journal"}
                 )
-        generation = yield from self.submit_flow(request, ctx)
+        generation = yield from self._submit(request, ctx)
         try:
             return (yield from self.wait_flow(generation, ctx))
         except GenerationFailedError:

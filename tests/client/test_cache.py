@@ -216,3 +216,22 @@ def test_cached_results_expire_with_the_providers_audio_links(
     now[0] = days * 24 * 3600 + 60
     client.generate(**call)
     assert emulator.submissions() == 2  # the links are gone: a new take is needed
+
+
+def test_submitting_an_identical_request_again_returns_the_same_task(
+    make_client: MakeClient, emulator: Emulator, cache: MemoryCache
+) -> None:
+    client = make_client(cache=cache)
+    first = client.submit(**SUNO)
+    second = client.submit(**SUNO)
+    assert second.task_id == first.task_id
+    assert emulator.submissions() == 1
+
+
+def test_submit_fresh_starts_another_task(
+    make_client: MakeClient, emulator: Emulator, cache: MemoryCache
+) -> None:
+    client = make_client(cache=cache)
+    client.submit(**SUNO)
+    client.submit(**SUNO, fresh=True)
+    assert emulator.submissions() == 2
