@@ -6,8 +6,10 @@
 """
 
 import logging as _logging
+import os as _os
+from typing import TYPE_CHECKING, Any
 
-from ._client import AsyncMusicGenClient, MusicGenClient
+from ._client import MusicGenClient
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -42,7 +44,6 @@ from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from ._version import __version__
 from .observability import correlation_id
-from .observability._logging import configure_logging_from_env as _configure_logging
 from .providers import MurekaProvider, Provider, SunoProvider, register_provider
 
 __all__ = [
@@ -88,7 +89,24 @@ __all__ = [
     "validate_model_version",
 ]
 
+if TYPE_CHECKING:
+    from ._async_client import AsyncMusicGenClient
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: the async client imports asyncio, which scripts using the blocking client never need.
+    if name == "AsyncMusicGenClient":
+        from ._async_client import AsyncMusicGenClient
+
+        return AsyncMusicGenClient
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
 # A library logs but never prints by itself: silent unless the app configures logging, or the
 # user asks for console output with MUSICGEN_LOG=debug|info.
 _logging.getLogger("musicgen").addHandler(_logging.NullHandler())
-_configure_logging()
+if _os.environ.get("MUSICGEN_LOG"):
+    from .observability._logging import configure_logging_from_env
+
+    configure_logging_from_env()

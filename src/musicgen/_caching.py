@@ -21,21 +21,11 @@ from ._serialization import (
     load_generation,
     load_journal,
 )
-from .providers._base import Provider
 
 if TYPE_CHECKING:
     from .cache import Cache
 
-__all__ = ["DEFAULT_RETENTION", "ResultStore"]
-
-#: How long a provider keeps audio when its driver does not say (``Provider.retention``).
-DEFAULT_RETENTION = 24 * 3600.0
-
-
-def retention_of(provider: Provider) -> float:
-    """Seconds the provider keeps a task's audio (Suno 15 days, Mureka 30 days)."""
-    value = getattr(provider, "retention", None)
-    return float(value) if isinstance(value, (int, float)) else DEFAULT_RETENTION
+__all__ = ["ResultStore"]
 
 
 class ResultStore:

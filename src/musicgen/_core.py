@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import httpx
 
-from ._caching import ResultStore, retention_of
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -37,13 +36,14 @@ from ._errors import (
 from ._models import Balance, Generation, GenerationRequest, TaskStatus
 from ._polling import Deadline, PollPolicy
 from ._retry import RetryDecider, RetryPolicy, is_retryable
-from ._serialization import JournalEntry
 from ._version import __version__
 from .observability._context import current_correlation_id, new_correlation_id
 from .observability._events import Event, EventName, Hook, emit
-from .providers._base import Provider
+from .providers._base import Provider, retention_of
 
 if TYPE_CHECKING:
+    from ._caching import ResultStore
+    from ._serialization import JournalEntry
     from .cache import Cache
 
 __all__ = ["Call", "CallContext", "ClientCore", "Flow", "Shared", "Sleep"]
@@ -189,7 +189,7 @@ class ClientCore:
         self.timeout = timeout
         self.correlation_header = correlation_header
         self.hooks = tuple(hooks)
-        self.store = None if cache is None else ResultStore(cache)
+        self.store = None if cache is None else _result_store(cache)
         self.clock = clock
 
     # -- set-up -------------------------------------------------------------------------------
@@ -770,6 +770,13 @@ class ClientCore:
             "operation": ctx.operation,
             **fields,
         }
+
+
+def _result_store(cache: Cache) -> ResultStore:
+    # Imported on first use: serialising cached values needs cattrs, which import time avoids.
+    from ._caching import ResultStore
+
+    return ResultStore(cache)
 
 
 def _check_text(field: str, value: object) -> None:

@@ -21,10 +21,12 @@ from .._models import Balance, Generation, GenerationRequest
 from .._models_catalog import ModelCatalog
 
 __all__ = [
+    "DEFAULT_RETENTION",
     "Provider",
     "api_key_from_env",
     "parse_retry_after",
     "read_json",
+    "retention_of",
 ]
 
 
@@ -66,6 +68,16 @@ class Provider(Protocol):
 
     def parse_balance(self, response: httpx.Response) -> Balance:
         """Read the remaining credits or balance."""
+
+
+#: How long a provider keeps a task's audio when its driver does not say (``retention``).
+DEFAULT_RETENTION = 24 * 3600.0
+
+
+def retention_of(provider: Provider) -> float:
+    """Seconds ``provider`` keeps a task's audio (Suno 15 days, Mureka 30 days)."""
+    value = getattr(provider, "retention", None)
+    return float(value) if isinstance(value, (int, float)) else DEFAULT_RETENTION
 
 
 def api_key_from_env(explicit: str | None, names: tuple[str, ...], provider: str) -> str:

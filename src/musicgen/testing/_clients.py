@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from .._client import AsyncMusicGenClient, MusicGenClient
+from .._async_client import AsyncMusicGenClient
+from .._client import MusicGenClient
 from .._polling import PollPolicy
 from .._retry import RetryPolicy
 from ..providers import MurekaProvider, SunoProvider
