@@ -9,7 +9,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-import stamina
 
 from ._client import (
     _ABANDONED,
@@ -189,7 +188,7 @@ class AsyncMusicGenClient(_BaseClient):
         """Stream a track's audio to ``dest`` atomically; see ``MusicGenClient.download``."""
         url, path = download_target(track, dest, format)
         decider = RetryDecider(self._core.retry, submission=False, deadline=None)
-        async for attempt in stamina.retry_context(**decider.retry_context_kwargs()):
+        async for attempt in decider.attempts():
             with attempt, _atomic_file(path) as out:
                 try:
                     async with self._http.stream(
@@ -261,9 +260,7 @@ class AsyncMusicGenClient(_BaseClient):
                 return result
 
     async def _perform(self, call: Call) -> Any:
-        async for attempt in stamina.retry_context(
-            **self._core.retry_decider(call).retry_context_kwargs()
-        ):
+        async for attempt in self._core.retry_decider(call).attempts():
             with attempt:
                 started = self._core.clock()
                 try:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import httpx
-import stamina
 
 from ._core import (
     DEFAULT_TIMEOUT,
@@ -410,7 +409,7 @@ class MusicGenClient(_BaseClient):
         url, path = download_target(track, dest, format)
         policy = self._core.retry
         decider = RetryDecider(policy, submission=False, deadline=None)
-        for attempt in stamina.retry_context(**decider.retry_context_kwargs()):
+        for attempt in decider.attempts():
             with attempt, _atomic_file(path) as out:
                 try:
                     with self._http.stream("GET", url, headers=_download_headers()) as response:
@@ -472,9 +471,7 @@ class MusicGenClient(_BaseClient):
                 return result
 
     def _perform(self, call: Call) -> Any:
-        for attempt in stamina.retry_context(
-            **self._core.retry_decider(call).retry_context_kwargs()
-        ):
+        for attempt in self._core.retry_decider(call).attempts():
             with attempt:
                 started = self._core.clock()
                 try:

@@ -130,6 +130,15 @@ class RetryDecider:
             self._on_retry(self.retries, wait, error)
         return wait
 
+    def attempts(self) -> Any:
+        """A ``stamina.retry_context`` driven by this decider; iterate it with ``for`` or
+        ``async for``.
+        """
+        # Imported on first use: stamina and tenacity are a fifth of musicgen's import time.
+        import stamina
+
+        return stamina.retry_context(**self.retry_context_kwargs())
+
     def retry_context_kwargs(self) -> dict[str, Any]:
         """Arguments for ``stamina.retry_context(**...)``, with the timeout clamped."""
         timeout = self._policy.timeout
