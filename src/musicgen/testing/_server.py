@@ -65,6 +65,9 @@ class _Handler(BaseHTTPRequestHandler):
     """Turn each HTTP request into an ``httpx.Request`` for the emulator."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, so pooled clients reuse connections
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm holds the
+    # body back for the client's delayed ACK, ~40 ms per response.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:

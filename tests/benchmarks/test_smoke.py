@@ -1,0 +1,39 @@
+"""The benchmark runner works end to end; its numbers are never asserted (see benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ROW_KEYS = {"scenario", "variant", "unit", "sdk", "baseline", "ratio", "target", "met", "note"}
+
+
+def test_quick_polling_run_writes_a_complete_report(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "polling", "--output", output],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["quick"] is True
+    assert {"python", "platform", "cpu_count"} <= report["machine"].keys()
+    assert list(report["scenarios"]) == ["polling"]
+    polling = report["scenarios"]["polling"]
+    assert polling["error"] is None
+    assert polling["rows"]
+    for row in polling["rows"]:
+        assert row.keys() >= ROW_KEYS
+        assert {"value", "stat", "low", "high", "spread"} <= row["sdk"].keys()
+        assert row["baseline"] is not None
+    assert any(row["target"] for row in polling["rows"])
+    assert {"judged", "met", "missed"} <= report["targets"].keys()
