@@ -260,12 +260,22 @@ class AsyncMusicGenClient(_BaseClient):
                 return result
 
     async def _perform(self, call: Call) -> Any:
+        # Most requests succeed at once: the retry machinery starts only after a failure.
+        try:
+            return await self._exchange(call, 1)
+        except MusicGenError as error:
+            failure = error
         async for attempt in self._core.retry_decider(call).attempts():
             with attempt:
-                started = self._core.clock()
-                try:
-                    response = await self._http.send(call.request)
-                except httpx.TransportError as error:
-                    raise self._core.failed_exchange(call, attempt.num, started, error) from error
-                return self._core.finish_exchange(call, attempt.num, started, response)
+                if attempt.num == 1:
+                    raise failure  # replayed, so stamina decides whether and when to retry
+                return await self._exchange(call, attempt.num)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+    async def _exchange(self, call: Call, attempt: int) -> Any:
+        started = self._core.clock()
+        try:
+            response = await self._http.send(call.request)
+        except httpx.TransportError as error:
+            raise self._core.failed_exchange(call, attempt, started, error) from error
+        return self._core.finish_exchange(call, attempt, started, response)

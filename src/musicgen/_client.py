@@ -471,15 +471,25 @@ class MusicGenClient(_BaseClient):
                 return result
 
     def _perform(self, call: Call) -> Any:
+        # Most requests succeed at once: the retry machinery starts only after a failure.
+        try:
+            return self._exchange(call, 1)
+        except MusicGenError as error:
+            failure = error
         for attempt in self._core.retry_decider(call).attempts():
             with attempt:
-                started = self._core.clock()
-                try:
-                    response = self._http.send(call.request)
-                except httpx.TransportError as error:
-                    raise self._core.failed_exchange(call, attempt.num, started, error) from error
-                return self._core.finish_exchange(call, attempt.num, started, response)
+                if attempt.num == 1:
+                    raise failure  # replayed, so stamina decides whether and when to retry
+                return self._exchange(call, attempt.num)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+    def _exchange(self, call: Call, attempt: int) -> Any:
+        started = self._core.clock()
+        try:
+            response = self._http.send(call.request)
+        except httpx.TransportError as error:
+            raise self._core.failed_exchange(call, attempt, started, error) from error
+        return self._core.finish_exchange(call, attempt, started, response)
 
 
 # -- single flight -----------------------------------------------------------------------------
