@@ -173,6 +173,8 @@ def _secret_pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
 
 
 def _secret_set(secrets: Iterable[str]) -> frozenset[str]:
+    if isinstance(secrets, frozenset) and all(isinstance(s, str) and s.strip() for s in secrets):
+        return secrets  # already clean: the common case, on every scrubbed string
     if isinstance(secrets, str):
         secrets = (secrets,)
     return frozenset(s for s in secrets if isinstance(s, str) and s.strip())
@@ -208,6 +210,12 @@ def _total(func: Callable[_P, _T]) -> Callable[_P, _T]:
     return wrapper
 
 
+# Short plain words ("suno", "GET", "queued", "200") cannot hold any pattern below: known
+# token formats need 15+ characters, e-mails "@", parameters "=", headers ":". Only an exact
+# secret could hide in them.
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_./ -]{0,12}")
+
+
 @_total
 def redact_text(text: object, secrets: Iterable[str] = ()) -> str:
     """Mask credentials and e-mail addresses in free text.
@@ -223,6 +231,8 @@ def redact_text(text: object, secrets: Iterable[str] = ()) -> str:
     """
     string = _as_text(text)
     pattern = _secret_pattern(_secret_set(secrets))
+    if _PLAIN_WORD.fullmatch(string) and "bearer" not in string.lower():
+        return _mask_secrets(string, pattern)
     string = _mask_secrets(string, pattern)
     string = _AUTH_HEADER.sub(_mask_header, string)
     string = _BEARER.sub(FILTERED, string)

@@ -71,14 +71,30 @@ def _register_secrets(secrets: Iterable[str]) -> None:
 
 
 def _known_secrets() -> frozenset[str]:
-    """The registered secrets plus the provider keys in the environment, read now."""
-    from_env = {
-        value.strip()
-        for name, value in os.environ.items()
-        if value.strip()
-        and (name in _ENV_KEY_NAMES or (name.startswith("MUSICGEN_") and name.endswith("_API_KEY")))
-    }
-    return _registered_secrets | frozenset(from_env)
+    """The registered secrets plus the provider keys in the environment."""
+    return _registered_secrets | _env_secrets()
+
+
+_env_cache: tuple[int, frozenset[str]] = (-1, frozenset())
+
+
+def _env_secrets() -> frozenset[str]:
+    # Scanning os.environ on every event cost more than the rest of the hook; the scan is kept
+    # until a variable is added or removed (keys are set at start-up, not changed in place).
+    global _env_cache
+    size, found = _env_cache
+    if size != len(os.environ):
+        found = frozenset(
+            value.strip()
+            for name, value in os.environ.items()
+            if value.strip()
+            and (
+                name in _ENV_KEY_NAMES
+                or (name.startswith("MUSICGEN_") and name.endswith("_API_KEY"))
+            )
+        )
+        _env_cache = (len(os.environ), found)
+    return found
 
 
 def _keeps_pii() -> bool:
@@ -610,12 +626,14 @@ class SentryHook:
             code = data.get("status_code")
             if event.error is not None or (isinstance(code, int) and code >= 400):
                 level = "warning"
+        # Not scrubbed here: the before_breadcrumb scrubber that __call__ keeps installed
+        # scrubs every breadcrumb, ours included, and doing it twice doubled the hook's cost.
         sentry_sdk.add_breadcrumb(
             category=f"musicgen.{event.name}",
             type="http" if event.name == EventName.HTTP_REQUEST else "default",
             level=level,
-            message=_short(_describe(event, data), secrets),
-            data=self._context(data, secrets),
+            message=_describe(event, data)[:_MAX_TEXT],
+            data={key: value for key, value in data.items() if value is not None},
         )
 
 
