@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import concurrency, import_time, overhead, polling
+from . import cache, concurrency, import_time, overhead, polling
 from ._harness import Settings
 from ._report import Row
 
@@ -54,8 +54,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         "virtual clock: PollPolicy() vs fixed 30 s / 1 s polling on Suno and Mureka timelines",
         polling.run,
     ),
-    # PLACEHOLDER (cache): the response-cache scenario goes here once musicgen.cache exists:
-    # Scenario("cache", "<what it measures>", cache.run). See benchmarks/README.md.
+    Scenario(
+        "cache",
+        "memory and disk cache hits, and journal reuse, vs the status request they save",
+        cache.run,
+    ),
 )
 
 
