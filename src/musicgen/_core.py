@@ -438,10 +438,9 @@ class ClientCore:
         self, store: ResultStore, request: GenerationRequest, entry: JournalEntry, ctx: CallContext
     ) -> Flow[Generation | None]:
         provider = self.provider(entry.provider)
-        done = store.finished(entry.provider, entry.task_id)
+        done = self._finished_in_cache(store, entry.provider, entry.task_id, ctx)
         if done is not None:
-            self._cache_hit(done, ctx, "result")
-            return self._stamp(done, ctx)
+            return done
         self.emit(
             EventName.CACHE_RESUME,
             ctx,
@@ -467,10 +466,9 @@ class ClientCore:
         """Read a task: from the cache when it finished before, else from the provider."""
         store = self._store(ctx)
         if store is not None:
-            done = store.finished(provider.name, task_id)
+            done = self._finished_in_cache(store, provider.name, task_id, ctx)
             if done is not None:
-                self._cache_hit(done, ctx, "result")
-                return self._stamp(done, ctx)
+                return done
             self.emit(
                 EventName.CACHE_MISS,
                 ctx,
@@ -483,13 +481,15 @@ class ClientCore:
             store.remember(generation, ttl=retention_of(provider))
         return generation
 
-    def _cache_hit(self, generation: Generation, ctx: CallContext, kind: str) -> None:
-        self._emit_about(
-            EventName.CACHE_HIT,
-            generation,
-            ctx,
-            data={"kind": kind},
-        )
+    def _finished_in_cache(
+        self, store: ResultStore, provider: str, task_id: str, ctx: CallContext
+    ) -> Generation | None:
+        """The kept result of a finished task, stamped for this call, or None."""
+        done = store.finished(provider, task_id)
+        if done is None:
+            return None
+        self._emit_about(EventName.CACHE_HIT, done, ctx, data={"kind": "result"})
+        return self._stamp(done, ctx)
 
     def _store(self, ctx: CallContext) -> ResultStore | None:
         return self.store if ctx.use_cache else None
