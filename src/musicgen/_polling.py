@@ -17,7 +17,7 @@ from ._retry import _NON_NEGATIVE
 __all__ = ["Deadline", "PollPolicy"]
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class PollPolicy:
     """How a task is polled until it is terminal.
 

@@ -30,7 +30,7 @@ __all__ = ["RetryDecider", "RetryPolicy", "is_retryable"]
 _NON_NEGATIVE = attrs.validators.ge(0.0)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How HTTP calls are retried. The fields have stamina's meanings.
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import threading
 
 import pytest
 
@@ -172,3 +174,20 @@ def test_metrics_can_be_switched_off(make_client: MakeClient) -> None:
     client = make_client(metrics=False)
     with pytest.raises(ConfigurationError, match="metrics=False"):
         client.metrics()
+
+
+def test_the_ambient_id_crosses_into_a_thread_started_with_a_copied_context(
+    make_client: MakeClient,
+) -> None:
+    client = make_client()
+    results: list[str | None] = []
+
+    def work() -> None:
+        results.append(client.generate(**SUNO).correlation_id)
+
+    with correlation_id("from-the-request-handler"):
+        context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(work,))
+    thread.start()
+    thread.join()
+    assert results == ["from-the-request-handler"]
