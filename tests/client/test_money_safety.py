@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import stamina
 
 from musicgen import (
     APIConnectionError,
@@ -158,3 +159,13 @@ def test_exhausted_read_retries_raise_a_connection_error(
     with pytest.raises(APIConnectionError) as info:
         client.balance("mureka")
     assert info.value.correlation_id
+
+
+def test_stamina_testing_mode_keeps_retries_without_waiting(
+    make_client: MakeClient, emulator: Emulator
+) -> None:
+    client = make_client(retry=RetryPolicy(wait_initial=30, wait_max=30))  # would wait 30 s
+    emulator.inject(Fault("rate_limit", operation="submit", retry_after="30"))
+    with stamina.set_testing(True, attempts=3):
+        assert client.generate(**SUNO).status is TaskStatus.SUCCEEDED
+    assert _submit_posts(emulator) == 2
