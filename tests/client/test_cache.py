@@ -235,3 +235,21 @@ def test_submit_fresh_starts_another_task(
     client.submit(**SUNO)
     client.submit(**SUNO, fresh=True)
     assert emulator.submissions() == 2
+
+
+def test_a_cancelled_leader_hands_the_shared_task_to_a_follower() -> None:
+    emulator = Emulator()
+    _slow_reads(emulator)
+
+    async def main() -> Generation:
+        async with emulated_async_client(emulator, cache=MemoryCache()) as client:
+            leader = asyncio.create_task(client.generate(**SUNO))
+            await asyncio.sleep(0.02)  # the leader has submitted and is polling
+            follower = asyncio.create_task(client.generate(**SUNO))
+            await asyncio.sleep(0.02)
+            leader.cancel()
+            return await follower
+
+    generation = asyncio.run(main())
+    assert generation.status.is_terminal
+    assert emulator.submissions() == 1  # the follower resumed the leader's task
