@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from ._retry import _NON_NEGATIVE
+from ._retry import _NON_NEGATIVE, optional_seconds
 
 __all__ = ["Deadline", "PollPolicy"]
 
@@ -31,13 +31,7 @@ class PollPolicy:
     interval: float = attrs.field(default=1.0, validator=_NON_NEGATIVE)
     max_interval: float = attrs.field(default=4.0, validator=_NON_NEGATIVE)
     backoff: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
-    timeout: float | None = attrs.field(default=600.0)
-
-    @timeout.validator
-    def _check_timeout(self, _attribute: object, value: float | None) -> None:
-        if value is not None and value < 0:
-            msg = f"timeout must be >= 0 seconds or None, got {value!r}"
-            raise ValueError(msg)
+    timeout: float | None = attrs.field(default=600.0, validator=optional_seconds)
 
     def intervals(self) -> Iterator[float]:
         """Yield the successive waits between reads, forever."""

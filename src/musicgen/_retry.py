@@ -30,6 +30,13 @@ __all__ = ["RetryDecider", "RetryPolicy", "is_retryable"]
 _NON_NEGATIVE = attrs.validators.ge(0.0)
 
 
+def optional_seconds(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An attrs validator: ``value`` is None or a number of seconds >= 0."""
+    if value is not None and value < 0:
+        msg = f"{attribute.name} must be >= 0 seconds or None, got {value!r}"
+        raise ValueError(msg)
+
+
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How HTTP calls are retried. The fields have stamina's meanings.
@@ -47,13 +54,7 @@ class RetryPolicy:
     wait_initial: float = attrs.field(default=0.5, validator=_NON_NEGATIVE)
     wait_max: float = attrs.field(default=10.0, validator=_NON_NEGATIVE)
     wait_jitter: float = attrs.field(default=1.0, validator=_NON_NEGATIVE)
-    timeout: float | None = attrs.field(default=60.0)
-
-    @timeout.validator
-    def _check_timeout(self, _attribute: object, value: float | None) -> None:
-        if value is not None and value < 0:
-            msg = f"timeout must be >= 0 seconds or None, got {value!r}"
-            raise ValueError(msg)
+    timeout: float | None = attrs.field(default=60.0, validator=optional_seconds)
 
     def backoff(self, retry_number: int) -> float:
         """The jittered exponential wait before retry ``retry_number`` (1-based)."""
