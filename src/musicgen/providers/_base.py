@@ -24,6 +24,8 @@ __all__ = [
     "DEFAULT_RETENTION",
     "Provider",
     "api_key_from_env",
+    "bearer_headers",
+    "mask_key",
     "parse_retry_after",
     "read_json",
     "retention_of",
@@ -128,6 +130,21 @@ def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> fl
     if math.isnan(seconds) or math.isinf(seconds):
         return None
     return max(0.0, seconds)
+
+
+def bearer_headers(api_key: str) -> dict[str, str]:
+    """The headers every provider request carries: the key as a Bearer token, JSON wanted."""
+    return {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+
+
+def mask_key(text: str, api_key: str) -> str:
+    """``text`` with ``api_key`` replaced by ``***``: no error may carry the key, even if a server
+    or proxy echoed it back. Very short (test) keys are left alone: replacing them would mangle
+    ordinary words.
+    """
+    if len(api_key) < 8:
+        return text
+    return text.replace(api_key, "***")
 
 
 def strip_trailing_slash(url: str) -> str:

@@ -40,7 +40,14 @@ from .._errors import (
 )
 from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
 from .._models_catalog import MUREKA_CATALOG, ModelCatalog, ModelInfo
-from ._base import api_key_from_env, parse_retry_after, read_json, strip_trailing_slash
+from ._base import (
+    api_key_from_env,
+    bearer_headers,
+    mask_key,
+    parse_retry_after,
+    read_json,
+    strip_trailing_slash,
+)
 
 __all__ = ["MurekaProvider"]
 
@@ -352,7 +359,7 @@ class MurekaProvider:
         return self._base_url + path
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+        return bearer_headers(self._api_key)
 
     # -- responses ----------------------------------------------------------------------------
 
@@ -420,8 +427,7 @@ class MurekaProvider:
         return Balance(provider=_PROVIDER, amount=amount, unit="cents", raw=body)
 
     def _redact(self, text: str) -> str:
-        # Nothing musicgen raises may carry the key, even if a server or proxy echoed it back.
-        return text.replace(self._api_key, "***")
+        return mask_key(text, self._api_key)
 
     def _success_body(self, response: httpx.Response) -> dict[str, Any]:
         """Raise the matching ``APIError`` for an error answer, else return the JSON object."""

@@ -41,7 +41,13 @@ from .._errors import (
 )
 from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
 from .._models_catalog import SUNO_CATALOG, ModelCatalog
-from ._base import api_key_from_env, parse_retry_after, strip_trailing_slash
+from ._base import (
+    api_key_from_env,
+    bearer_headers,
+    mask_key,
+    parse_retry_after,
+    strip_trailing_slash,
+)
 
 __all__ = ["DEFAULT_BASE_URL", "PLACEHOLDER_CALLBACK_URL", "SunoProvider"]
 
@@ -402,7 +408,7 @@ class SunoProvider:
     # -- requests ------------------------------------------------------------------------------
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+        return bearer_headers(self._api_key)
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}{_API_PREFIX}{path}"
@@ -547,11 +553,7 @@ class SunoProvider:
     # -- responses -----------------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        # Nothing musicgen raises may carry the key, even if a server were to echo it back.
-        # Very short (test) keys are left alone: replacing them would mangle ordinary words.
-        if len(self._api_key) < 8:
-            return text
-        return text.replace(self._api_key, "***")
+        return mask_key(text, self._api_key)
 
     def _unexpected(self, response: httpx.Response, what: str, body: Any = None) -> NoReturn:
         raise UnexpectedResponseError(
