@@ -4,6 +4,7 @@
 
     MusicGenError
     ├── ConfigurationError             set up wrong (no API key, unknown provider)
+    │   └── UnsupportedOperationError  the provider does not offer what was asked
     ├── ValidationError (ValueError)   bad input, found before any request is sent; has .field
     │   └── UnknownModelError          a model id that is not in the catalog (strict mode only)
     ├── APIError                       the provider answered with an error
@@ -15,7 +16,8 @@
     │   ├── InsufficientCreditsError   out of credits or quota; never retried
     │   ├── RateLimitError             too many requests; retried with backoff
     │   ├── ServerError                5xx and the provider's own server-error codes
-    │   │   └── ServiceUnavailableError  overloaded or unavailable (Mureka 503)
+    │   │   └── ServiceUnavailableError  unavailable (HTTP 503 without the provider's own words)
+    │   │       ├── OverloadedError      an explicit "engine overloaded" refusal (Mureka 503)
     │   │       └── MaintenanceError     an explicit maintenance refusal (Suno 455)
     │   └── UnexpectedResponseError    an answer musicgen cannot read (malformed JSON, no task id)
     ├── APIConnectionError             the network failed; .request_sent says if bytes may have left
@@ -23,12 +25,21 @@
     ├── GenerationFailedError          the task ran and ended in failure; has .generation
     └── GenerationTimeoutError         the overall deadline passed; has .task_id to resume with
 
-``SubmissionUncertainError`` is mixed into the ``APIError``/``APIConnectionError`` raised when a
-paid submission failed *after* its bytes may have reached the provider (a read timeout, a dropped
-connection, a 5xx). The provider may have started, and charged for, a task. musicgen never sends
-such a submission again on its own; catch this class to decide what to do.
+``SubmissionUncertainError`` is mixed into the error raised when a paid submission failed
+*after* its bytes may have reached the provider (a read timeout, a dropped connection, a 5xx). The
+provider may have started, and charged for, a task. musicgen never sends such a submission again
+on its own; catch this class to decide what to do. The error keeps its kind, so
+``except ServerError`` still catches an uncertain server error::
 
-No exception ever holds an API key or an Authorization header in its message or ``repr``.
+    SubmissionUncertainError
+    ├── UncertainServerError              (also a ServerError)
+    ├── UncertainServiceUnavailableError  (also a ServiceUnavailableError)
+    ├── UncertainResponseError            (also an UnexpectedResponseError)
+    ├── UncertainConnectionError          (also an APIConnectionError)
+    └── UncertainTimeoutError             (also an APITimeoutError)
+
+Every class here is public and named by ``musicgen.<Name>`` in reprs and tracebacks. No exception
+ever holds an API key or an Authorization header in its message or ``repr``.
 """
 
 from __future__ import annotations
@@ -52,19 +63,33 @@ __all__ = [
     "MaintenanceError",
     "MusicGenError",
     "NotFoundError",
+    "OverloadedError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
     "ServiceUnavailableError",
     "SubmissionUncertainError",
+    "UncertainConnectionError",
+    "UncertainResponseError",
+    "UncertainServerError",
+    "UncertainServiceUnavailableError",
+    "UncertainTimeoutError",
     "UnexpectedResponseError",
     "UnknownModelError",
+    "UnsupportedOperationError",
     "ValidationError",
 ]
 
 
 class MusicGenError(Exception):
     """Root of every exception musicgen raises on purpose."""
+
+    # Every subclass here is exported from ``musicgen``: tracebacks then print
+    # ``musicgen.ServerError``, not the private module that defines it.
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__:
+            cls.__module__ = "musicgen"
 
     #: The correlation id of the call that failed (set by the client), or None.
     correlation_id: str | None = None
@@ -81,12 +106,20 @@ class MusicGenError(Exception):
         return self.message
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r})"
+        return f"{_public_name(type(self))}({self.message!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors defeat Exception's default pickling; rebuild from state so
         # errors cross process boundaries (multiprocessing, concurrent.futures).
         return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+MusicGenError.__module__ = "musicgen"
+
+
+def _public_name(cls: type) -> str:
+    """``musicgen.ServerError`` for musicgen's own classes, ``module.Name`` for others."""
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _rebuild(
@@ -102,14 +135,29 @@ class ConfigurationError(MusicGenError):
     """The client or a provider is configured wrong (e.g. no API key anywhere)."""
 
 
+class UnsupportedOperationError(ConfigurationError):
+    """The provider does not offer what was asked (e.g. ``lyrics`` at a provider without it).
+
+    Raised before anything is sent. Attributes:
+        provider: The provider name.
+        operation: What was asked for.
+    """
+
+    def __init__(self, message: str, *, provider: str, operation: str) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.operation = operation
+
+
 class ValidationError(MusicGenError, ValueError):
     """Bad input, found before anything was sent.
 
     Attributes:
-        field: The name of the offending argument (e.g. ``"lyrics"``).
+        field: The name of the offending argument (e.g. ``"lyrics"``), or None when the problem
+            is not one argument's.
     """
 
-    def __init__(self, message: str, *, field: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
@@ -184,8 +232,8 @@ class APIError(MusicGenError):
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(provider={self.provider!r}, status_code={self.status_code!r}, "
-            f"code={self.code!r}, message={self.message!r})"
+            f"{_public_name(type(self))}(provider={self.provider!r}, "
+            f"status_code={self.status_code!r}, code={self.code!r}, message={self.message!r})"
         )
 
 
@@ -222,7 +270,14 @@ class ServerError(APIError):
 
 
 class ServiceUnavailableError(ServerError):
-    """The provider is unavailable (Mureka 503 'Engine overloaded', HTTP 503)."""
+    """The provider is unavailable (HTTP 503 without the provider's own error body)."""
+
+
+class OverloadedError(ServiceUnavailableError):
+    """The provider explicitly refused because it is overloaded (Mureka 503 "Engine overloaded").
+
+    Nothing was started, so even a paid submission is retried with backoff.
+    """
 
 
 class MaintenanceError(ServiceUnavailableError):
@@ -295,32 +350,32 @@ class UnexpectedResponseError(APIError):
     """The provider answered with something musicgen cannot read (malformed JSON, missing id)."""
 
 
-class _UncertainServerError(ServerError, SubmissionUncertainError):
-    pass
+class UncertainServerError(ServerError, SubmissionUncertainError):
+    """A paid submission got a server error: a task may have been started (and charged)."""
 
 
-class _UncertainServiceUnavailableError(ServiceUnavailableError, SubmissionUncertainError):
-    pass
+class UncertainServiceUnavailableError(ServiceUnavailableError, SubmissionUncertainError):
+    """A paid submission got a 503 without the provider's own words: a task may exist."""
 
 
-class _UncertainUnexpectedResponseError(UnexpectedResponseError, SubmissionUncertainError):
-    pass
+class UncertainResponseError(UnexpectedResponseError, SubmissionUncertainError):
+    """A paid submission got an unreadable answer (no task id): a task may exist."""
 
 
-class _UncertainConnectionError(APIConnectionError, SubmissionUncertainError):
-    pass
+class UncertainConnectionError(APIConnectionError, SubmissionUncertainError):
+    """A paid submission's connection failed after sending: a task may exist."""
 
 
-class _UncertainTimeoutError(APITimeoutError, SubmissionUncertainError):
-    pass
+class UncertainTimeoutError(APITimeoutError, SubmissionUncertainError):
+    """A paid submission timed out after sending: a task may exist."""
 
 
 _UNCERTAIN_TYPES: dict[type[MusicGenError], type[MusicGenError]] = {
-    ServerError: _UncertainServerError,
-    ServiceUnavailableError: _UncertainServiceUnavailableError,
-    UnexpectedResponseError: _UncertainUnexpectedResponseError,
-    APIConnectionError: _UncertainConnectionError,
-    APITimeoutError: _UncertainTimeoutError,
+    ServerError: UncertainServerError,
+    ServiceUnavailableError: UncertainServiceUnavailableError,
+    UnexpectedResponseError: UncertainResponseError,
+    APIConnectionError: UncertainConnectionError,
+    APITimeoutError: UncertainTimeoutError,
 }
 
 

@@ -385,9 +385,10 @@ _LEVELS = {
 
 
 def _error_kind(error: BaseException) -> str:
-    # musicgen re-types uncertain submissions as private subclasses; name the public class.
+    # An uncertain submission (UncertainTimeoutError, ...) is grouped by the kind of failure it
+    # wraps (APITimeoutError); the uncertainty has a tag and a fingerprint part of its own.
     for cls in type(error).__mro__:
-        if not cls.__name__.startswith("_"):
+        if not issubclass(cls, SubmissionUncertainError):
             return cls.__name__
     return type(error).__name__
 
