@@ -1,8 +1,8 @@
 """Polling efficiency on a virtual clock: the real ``wait_flow`` against scripted timelines.
 
 No HTTP and no real sleeping: the client's core gets a virtual clock, and this module drives
-``ClientCore.wait_flow`` itself, answering each ``Sleep`` by advancing the clock and each
-``Call`` (a status read) with the ``Generation`` the task would show at that virtual time. So
+``ClientCore.wait_flow`` itself, answering each ``Sleep`` effect by advancing the clock and each
+``Send`` (a status read) with the ``Generation`` the task would show at that virtual time. So
 the schedule measured is the one the shipped code produces, deadline clamping included.
 
 Timelines (``/work/shared/providers.md`` 1.13 and 2.9): Suno's stream URL is ready after
@@ -29,8 +29,9 @@ from musicgen import (
 )
 from musicgen import TaskStatus as S
 
-# The flow protocol this scenario drives by hand, like the clients' own I/O loops do.
-from musicgen._core import Call, ClientCore, Sleep
+# The flow protocol this scenario drives by hand, like the clients' own drivers do.
+from musicgen._core import ClientCore
+from musicgen._effects import Send, Sleep
 from musicgen.observability import Event, EventName
 
 from ._harness import Settings
@@ -133,7 +134,8 @@ def _drive(
 ) -> _Outcome:
     clock.now = 0.0  # the submission was answered at t=0
     ctx = core.context("wait", correlation_id="bench", timeout=None)
-    flow = core.wait_flow(_status_at(timeline, task, 0.0), ctx)
+    reader = core.providers[timeline.provider].status("bench-task")  # type: ignore[attr-defined]
+    flow = core.wait_flow(reader, _status_at(timeline, task, 0.0), ctx)
     reads = 0
     outcome: Generation | None = None
     while True:
@@ -145,10 +147,10 @@ def _drive(
         if isinstance(step, Sleep):
             clock.now += step.seconds
             outcome = None
-        elif isinstance(step, Call):
+        elif isinstance(step, Send):
             reads += 1
             outcome = _status_at(timeline, task, clock.now)
-        else:  # pragma: no cover - the flow protocol has two steps
+        else:  # pragma: no cover - waiting yields only these two effects
             msg = f"unexpected flow step {step!r}"
             raise TypeError(msg)
     if result.status is not S.SUCCEEDED:

@@ -43,15 +43,23 @@ from ._errors import (
 from ._models import Balance, Generation, GenerationRequest, TaskStatus, Track
 from ._models_catalog import (
     ModelCatalog,
+    ModelFallbackWarning,
     ModelInfo,
     register_model,
     validate_model_version,
 )
+from ._operations import Operation, TaskSnapshot, TaskSpec
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from ._version import __version__
 from .observability import correlation_id
-from .providers import MurekaProvider, Provider, SunoProvider, register_provider
+from .providers import (
+    MurekaProvider,
+    Provider,
+    ProviderBase,
+    SunoProvider,
+    register_provider,
+)
 
 __all__ = [
     "APIConnectionError",
@@ -70,21 +78,26 @@ __all__ = [
     "InsufficientCreditsError",
     "MaintenanceError",
     "ModelCatalog",
+    "ModelFallbackWarning",
     "ModelInfo",
     "MurekaProvider",
     "MusicGenClient",
     "MusicGenError",
     "NotFoundError",
+    "Operation",
     "OverloadedError",
     "PermissionDeniedError",
     "PollPolicy",
     "Provider",
+    "ProviderBase",
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
     "ServiceUnavailableError",
     "SubmissionUncertainError",
     "SunoProvider",
+    "TaskSnapshot",
+    "TaskSpec",
     "TaskStatus",
     "Track",
     "UncertainConnectionError",

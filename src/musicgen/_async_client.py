@@ -1,4 +1,8 @@
-"""AsyncMusicGenClient: the awaitable twin of MusicGenClient, driving the same flows."""
+"""AsyncMusicGenClient: the awaitable twin of MusicGenClient, performing the same flows.
+
+It never blocks the event loop: a cache that may block (``DiskCache``) is used from a worker
+thread, memory caches inline.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,18 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
-from ._client import (
-    _ABANDONED,
-    _as_timeout,
-    _atomic_file,
-    _BaseClient,
-    _check_download,
-    _download_error,
-    _download_headers,
-    download_target,
-)
-from ._core import Call, Flow, Shared, Sleep
-from ._errors import MusicGenError
+from ._client import public_error
+from ._client_base import BaseClient, ProviderOptions, _as_timeout
+from ._effects import Flow, Send, Shared, Sleep, UseCache
+from ._errors import ConfigurationError, MusicGenError
+from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
-from ._retry import RetryDecider
+from ._operations import Operation
+from ._retry import RetryDecider, musicgen_retries
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,10 +37,14 @@ __all__ = ["AsyncMusicGenClient"]
 T = TypeVar("T")
 
 
-class AsyncMusicGenClient(_BaseClient):
+class AsyncMusicGenClient(BaseClient):
     """Generate music with any configured provider, with ``await``.
 
     Takes the same arguments as ``MusicGenClient``; ``http_client`` is an ``httpx.AsyncClient``.
+
+    Raises:
+        ConfigurationError: No provider could be configured, or ``http_client`` is not an
+            ``httpx.AsyncClient``.
     """
 
     def __init__(
@@ -55,12 +57,19 @@ class AsyncMusicGenClient(_BaseClient):
         poll: PollPolicy | None = None,
         strict_models: bool = False,
         headers: Mapping[str, str] | None = None,
+        request_timeout: float | httpx.Timeout | None = None,
         timeout: float | httpx.Timeout | None = None,
         correlation_header: str = "X-Correlation-ID",
         hooks: Sequence[Hook] = (),
         metrics: bool = True,
         cache: Cache | None = None,
     ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            msg = (
+                f"AsyncMusicGenClient needs an httpx.AsyncClient, got "
+                f"{type(http_client).__name__}; for an httpx.Client use MusicGenClient"
+            )
+            raise ConfigurationError(msg)
         super().__init__(
             providers=providers,
             default_provider=default_provider,
@@ -68,20 +77,46 @@ class AsyncMusicGenClient(_BaseClient):
             poll=poll,
             strict_models=strict_models,
             headers=headers,
+            request_timeout=request_timeout,
             timeout=timeout,
             correlation_header=correlation_header,
             hooks=hooks,
             metrics=metrics,
             cache=cache,
         )
+        self._flights = Flights()
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=_as_timeout(timeout), follow_redirects=True
+            timeout=_as_timeout(self._options["request_timeout"]), follow_redirects=True
         )
+        # Stores that may wait on disk or locks run in a worker thread, off the event loop.
+        self._cache_blocks = cache is not None and getattr(cache, "blocking", True) is not False
 
     def with_options(self, **options: Any) -> AsyncMusicGenClient:
         """A copy with some constructor options changed, sharing this client's connections."""
         return AsyncMusicGenClient(http_client=self._http, **self._merged_options(options))
+
+    async def run(
+        self,
+        operation: Operation[T],
+        *,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        cache: bool = True,
+        fresh: bool = False,
+        wait: bool = True,
+    ) -> T:
+        """Run any provider operation with the whole machinery; see ``MusicGenClient.run``."""
+        return await self._drive(
+            self._run_flow(
+                operation,
+                timeout=timeout,
+                correlation_id=correlation_id,
+                cache=cache,
+                fresh=fresh,
+                wait=wait,
+            )
+        )
 
     async def generate(
         self,
@@ -97,11 +132,12 @@ class AsyncMusicGenClient(_BaseClient):
         correlation_id: str | None = None,
         fresh: bool = False,
         cache: bool = True,
-        **options: Any,
+        options: ProviderOptions | None = None,
+        **extra: Any,
     ) -> Generation:
         """Generate music and wait until the task is finished; see ``MusicGenClient.generate``."""
-        return await self._run(
-            self._generate_flow(
+        return await self._drive(
+            self._generation_flow(
                 "generate",
                 prompt,
                 provider=provider,
@@ -115,6 +151,7 @@ class AsyncMusicGenClient(_BaseClient):
                 fresh=fresh,
                 cache=cache,
                 options=options,
+                extra=extra,
             )
         )
 
@@ -132,11 +169,12 @@ class AsyncMusicGenClient(_BaseClient):
         correlation_id: str | None = None,
         fresh: bool = False,
         cache: bool = True,
-        **options: Any,
+        options: ProviderOptions | None = None,
+        **extra: Any,
     ) -> Generation:
         """Start a generation and return at once; see ``MusicGenClient.generate``."""
-        return await self._run(
-            self._generate_flow(
+        return await self._drive(
+            self._generation_flow(
                 "submit",
                 prompt,
                 provider=provider,
@@ -150,14 +188,15 @@ class AsyncMusicGenClient(_BaseClient):
                 fresh=fresh,
                 cache=cache,
                 options=options,
+                extra=extra,
             )
         )
 
     async def get(
         self, task_id: str, *, provider: str | None = None, correlation_id: str | None = None
     ) -> Generation:
-        """Read a task's status once."""
-        return await self._run(self._get_flow(task_id, provider, correlation_id))
+        """Read a task's status once (a finished one from the cache, when there is one)."""
+        return await self._drive(self._task_flow("get", task_id, provider, None, correlation_id))
 
     async def wait(
         self,
@@ -168,15 +207,15 @@ class AsyncMusicGenClient(_BaseClient):
         correlation_id: str | None = None,
     ) -> Generation:
         """Wait for an existing task to finish, e.g. to resume after a crash or a timeout."""
-        return await self._run(
-            self._wait_flow(generation_or_task_id, provider, timeout, correlation_id)
+        return await self._drive(
+            self._task_flow("wait", generation_or_task_id, provider, timeout, correlation_id)
         )
 
     async def balance(
         self, provider: str | None = None, *, correlation_id: str | None = None
     ) -> Balance:
         """Return the credits (Suno) or balance in cents (Mureka) left."""
-        return await self._run(self._balance_flow(provider, correlation_id))
+        return cast(Balance, await self._drive(self._balance_flow(provider, correlation_id)))
 
     async def download(
         self,
@@ -186,19 +225,28 @@ class AsyncMusicGenClient(_BaseClient):
         format: str = "mp3",
     ) -> Path:
         """Stream a track's audio to ``dest`` atomically; see ``MusicGenClient.download``."""
+        from ._download import (
+            atomic_file,
+            check_download,
+            download_error,
+            download_headers,
+            download_target,
+        )
+
         url, path = download_target(track, dest, format)
         decider = RetryDecider(self._core.retry, submission=False, deadline=None)
-        async for attempt in decider.attempts():
-            with attempt, _atomic_file(path) as out:
-                try:
-                    async with self._http.stream(
-                        "GET", url, headers=_download_headers()
-                    ) as response:
-                        _check_download(response, url)
-                        async for chunk in response.aiter_bytes():
-                            out.write(chunk)
-                except httpx.TransportError as error:
-                    raise _download_error(error, url) from error
+        with musicgen_retries():
+            async for attempt in decider.attempts():
+                with attempt, atomic_file(path) as out:
+                    try:
+                        async with self._http.stream(
+                            "GET", url, headers=download_headers()
+                        ) as response:
+                            check_download(response, url)
+                            async for chunk in response.aiter_bytes():
+                                out.write(chunk)
+                    except httpx.TransportError as error:
+                        raise download_error(error, url) from error
         return path
 
     async def aclose(self) -> None:
@@ -217,25 +265,51 @@ class AsyncMusicGenClient(_BaseClient):
     ) -> None:
         await self.aclose()
 
-    async def _run(self, flow: Flow[T]) -> T:
+    # -- the driver: perform each effect the flow yields ----------------------------------------
+
+    async def _drive(self, flow: Flow[T]) -> T:
         outcome: Any = None
-        failure: MusicGenError | None = None
+        failure: BaseException | None = None
         while True:
             try:
-                step = flow.send(outcome) if failure is None else flow.throw(failure)
+                effect = flow.send(outcome) if failure is None else flow.throw(failure)
             except StopIteration as stop:
-                result: T = stop.value
-                return result
+                return cast(T, stop.value)
+            except MusicGenError as error:
+                raise public_error(error) from error.__cause__
             outcome, failure = None, None
             try:
-                if isinstance(step, Sleep):
-                    await asyncio.sleep(step.seconds)
-                elif isinstance(step, Shared):
-                    outcome = await self._share(step)
+                if isinstance(effect, Send):
+                    outcome = await self._send(effect)
+                elif isinstance(effect, Sleep):
+                    await asyncio.sleep(effect.seconds)
+                elif isinstance(effect, UseCache):
+                    outcome = await self._use_cache(effect)
                 else:
-                    outcome = await self._perform(step)
-            except MusicGenError as error:
+                    outcome = await self._share(effect)
+            except BaseException as error:  # noqa: BLE001 - thrown into the flow, which re-raises
                 failure = error
+
+    async def _send(self, send: Send) -> Any:
+        with musicgen_retries():
+            async for attempt in self._core.attempts(send):
+                with attempt:
+                    return await self._exchange(send, attempt.num)
+        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+    async def _exchange(self, send: Send, attempt: int) -> Any:
+        request = self._core.prepare(send)
+        started = self._core.clock()
+        try:
+            response = await self._http.send(request)
+        except httpx.HTTPError as error:
+            raise self._core.failed(send, attempt, started, error) from error
+        return self._core.received(send, attempt, started, response)
+
+    async def _use_cache(self, effect: UseCache) -> Any:
+        if self._cache_blocks:
+            return await asyncio.to_thread(effect.action, self._core.cache)  # type: ignore[arg-type]
+        return effect.action(self._core.cache)  # type: ignore[arg-type]
 
     async def _share(self, step: Shared) -> Any:
         while True:
@@ -243,39 +317,18 @@ class AsyncMusicGenClient(_BaseClient):
             future, leader = self._flights.join(step.key, loop.create_future)
             if leader:
                 try:
-                    result = await self._run(step.flow)
+                    result = await self._drive(step.flow)
                 except Exception as error:
                     self._flights.settle(step.key, future, error=error)
                     raise
                 except BaseException:
                     # Cancelled: the followers start over, one of them as the new leader.
-                    self._flights.settle(step.key, future, result=_ABANDONED)
+                    self._flights.settle(step.key, future, result=ABANDONED)
                     raise
                 self._flights.settle(step.key, future, result=result)
                 return result
             # shield: a follower's cancellation must not cancel the leader's shared future.
             result = await asyncio.shield(future)
-            if result is not _ABANDONED:
+            if result is not ABANDONED:
                 step.flow.close()
                 return result
-
-    async def _perform(self, call: Call) -> Any:
-        # Most requests succeed at once: the retry machinery starts only after a failure.
-        try:
-            return await self._exchange(call, 1)
-        except MusicGenError as error:
-            failure = error
-        async for attempt in self._core.retry_decider(call).attempts():
-            with attempt:
-                if attempt.num == 1:
-                    raise failure  # replayed, so stamina decides whether and when to retry
-                return await self._exchange(call, attempt.num)
-        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
-
-    async def _exchange(self, call: Call, attempt: int) -> Any:
-        started = self._core.clock()
-        try:
-            response = await self._http.send(call.request)
-        except httpx.TransportError as error:
-            raise self._core.failed_exchange(call, attempt, started, error) from error
-        return self._core.finish_exchange(call, attempt, started, response)

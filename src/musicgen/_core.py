@@ -1,25 +1,35 @@
-"""The I/O-free flow both clients share: validate, build requests, classify, decide retry/poll/stop.
+"""The I/O-free core both clients share: every decision, no I/O.
 
-Each operation is a generator ("flow") that yields what it needs done and receives the outcome:
+``client.run(operation)`` becomes a generator (a *flow*) that yields effects and receives their
+outcome; ``MusicGenClient`` and ``AsyncMusicGenClient`` only perform them, one blocking, one
+awaiting, so the two cannot drift apart. The effects (``_effects``):
 
-- ``yield Call(...)`` sends one HTTP request (with stamina retries) and gets the parsed value
-  back, or has the final error thrown in;
-- ``yield Sleep(seconds)`` waits.
+- ``Send(operation, role, context)``: one HTTP exchange, retried by stamina with this core's
+  decisions (``attempts``, ``prepare``, ``received``, ``failed``);
+- ``Sleep(seconds)``;
+- ``UseCache(action)``: read or write the client's cache;
+- ``Shared(key, flow)``: run ``flow`` once for every identical call in flight (single flight).
 
-``MusicGenClient`` and ``AsyncMusicGenClient`` only drive these generators: one with blocking
-I/O, one with ``await``. The logic lives here once, so the two cannot drift apart.
+There are two flows, and neither knows any endpoint:
+
+- the **read flow** sends one operation (falling back to ``if_missing`` on a 404);
+- the **task flow** starts a task (a paid submission, journalled before any wait, never sent
+  twice) or reads an existing one, then polls it with the operation's ``task.read`` until it is
+  terminal or the deadline passes, with the result cache and events along the way.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import httpx
 
+from ._effects import CallContext, Flow, Send, Shared, Sleep, UseCache
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -30,10 +40,17 @@ from ._errors import (
     NotFoundError,
     ServerError,
     UnexpectedResponseError,
+    UnsupportedOperationError,
     ValidationError,
     as_uncertain_submission,
 )
-from ._models import Balance, Generation, GenerationRequest, TaskStatus
+from ._models import GenerationRequest, TaskStatus
+from ._models_catalog import (
+    ModelFallbackWarning,
+    fallback_message,
+    stack_level_outside_musicgen,
+)
+from ._operations import Operation, TaskSnapshot, TaskSpec
 from ._polling import Deadline, PollPolicy
 from ._retry import RetryDecider, RetryPolicy, is_retryable
 from ._version import __version__
@@ -42,11 +59,9 @@ from .observability._events import Event, EventName, Hook, emit
 from .providers._base import Provider, retention_of
 
 if TYPE_CHECKING:
-    from ._caching import ResultStore
-    from ._serialization import JournalEntry
     from .cache import Cache
 
-__all__ = ["Call", "CallContext", "ClientCore", "Flow", "Shared", "Sleep"]
+__all__ = ["ClientCore", "provider_map"]
 
 logger = logging.getLogger("musicgen")
 
@@ -55,66 +70,9 @@ T = TypeVar("T")
 USER_AGENT = f"musicgen-python/{__version__} httpx/{httpx.__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
-
-@attrs.frozen
-class CallContext:
-    """What one public call (``generate``, ``get``, ...) carries through all its requests.
-
-    Attributes:
-        correlation_id: Sent on every request, put on results and errors.
-        deadline: When the call gives up.
-        operation: The public method (``"generate"``, ``"submit"``, ...).
-        started: ``clock()`` when the call began.
-        use_cache: Whether this call may read and write the client's cache.
-    """
-
-    correlation_id: str
-    deadline: Deadline
-    operation: str
-    started: float
-    use_cache: bool = True
-
-
-@attrs.frozen
-class Call:
-    """One HTTP exchange for a client to perform, with retries.
-
-    Attributes:
-        operation: ``"submit"``, ``"status"`` or ``"balance"``.
-        provider: The provider the request is for.
-        request: The request, ready to send.
-        parse: Turns the response into a value, or raises a typed error.
-        submission: True when the request starts a paid task (retried only when safe).
-        context: The public call this exchange belongs to.
-    """
-
-    operation: str
-    provider: Provider
-    request: httpx.Request
-    parse: Callable[[httpx.Response], Any]
-    submission: bool
-    context: CallContext
-
-
-@attrs.frozen
-class Sleep:
-    """A wait for a client to perform."""
-
-    seconds: float
-
-
-Flow = Generator["Call | Sleep | Shared", Any, T]
-
-
-@attrs.frozen
-class Shared:
-    """Run ``flow`` once for every caller asking with the same ``key`` at the same time.
-
-    A client drives the first caller's flow; the others wait for its result (single flight).
-    """
-
-    key: str
-    flow: Flow[Any] = attrs.field(eq=False)
+# The names of a request's part in a task, on ``http.request`` events (``operation``) and in
+# ``Send.role``: "submit" starts a task, "status" reads one; a plain request has its own name.
+SUBMIT, STATUS = "submit", "status"
 
 
 @attrs.define
@@ -146,10 +104,11 @@ class ClientCore:
         poll: The poll policy.
         strict_models: Raise on unknown models instead of falling back.
         headers: Extra headers for every provider request.
-        timeout: The httpx timeout of one request.
+        request_timeout: The httpx timeout of one request (clamped to each call's deadline).
         correlation_header: The header that carries the correlation id.
         hooks: Callables that receive every ``Event``.
-        cache: Where finished generations and the submission journal are kept, or None.
+        cache: Where finished results and the submission journal are kept, or None.
+        unavailable: Registered providers that could not be configured, with the reason.
         clock: A monotonic clock (injectable for tests and benchmarks).
     """
 
@@ -162,16 +121,19 @@ class ClientCore:
         poll: PollPolicy,
         strict_models: bool,
         headers: Mapping[str, str] | None,
-        timeout: httpx.Timeout,
+        request_timeout: httpx.Timeout,
         correlation_header: str,
         hooks: Sequence[Hook] = (),
         cache: Cache | None = None,
+        unavailable: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.unavailable = dict(unavailable or {})
         if not providers:
+            reasons = "".join(f"; {name}: {why}" for name, why in self.unavailable.items())
             msg = (
                 "no provider is configured: set MUSICGEN_SUNO_API_KEY or MUSICGEN_MUREKA_API_KEY "
-                "in the environment, or pass providers=[SunoProvider(api_key=...)]"
+                f"in the environment, or pass providers=[SunoProvider(api_key=...)]{reasons}"
             )
             raise ConfigurationError(msg)
         if default_provider is not None and default_provider not in providers:
@@ -186,10 +148,10 @@ class ClientCore:
         self.poll = poll
         self.strict_models = strict_models
         self.headers = dict(headers or {})
-        self.timeout = timeout
+        self.request_timeout = request_timeout
         self.correlation_header = correlation_header
         self.hooks = tuple(hooks)
-        self.store = None if cache is None else _result_store(cache)
+        self.cache = cache
         self.clock = clock
 
     # -- set-up -------------------------------------------------------------------------------
@@ -198,17 +160,37 @@ class ClientCore:
         """Return the provider called ``name`` (None: the default).
 
         Raises:
-            ConfigurationError: No such provider is configured.
+            ConfigurationError: No such provider is configured; when a registered provider's
+                factory refused, its own reason is given.
         """
         key = name or self.default_provider
         try:
             return self.providers[key]
         except KeyError:
+            pass
+        if key in self.unavailable:
+            msg = f"provider {key!r} is not configured: {self.unavailable[key]}"
+        else:
             msg = (
                 f"provider {key!r} is not configured (configured: {', '.join(self.providers)}); "
                 "pass it in providers=[...] or set its API key in the environment"
             )
-            raise ConfigurationError(msg) from None
+        raise ConfigurationError(msg)
+
+    def endpoint(self, provider: Provider, name: str) -> Callable[..., Operation[Any]]:
+        """The method of ``provider`` that builds the ``name`` operation.
+
+        Raises:
+            UnsupportedOperationError: The provider has no such endpoint.
+        """
+        method = getattr(provider, name, None)
+        if not callable(method):
+            msg = (
+                f"provider {provider.name!r} does not support {name}; pick another provider= "
+                f"(configured: {', '.join(self.providers)})"
+            )
+            raise UnsupportedOperationError(msg, provider=provider.name, operation=name)
+        return cast(Callable[..., Operation[Any]], method)
 
     def context(
         self,
@@ -220,7 +202,7 @@ class ClientCore:
     ) -> CallContext:
         """Start a public call: pick its correlation id and its deadline."""
         seconds = self.poll.timeout if timeout is None else timeout
-        if seconds is not None and seconds <= 0:
+        if seconds is not None and not seconds > 0:
             msg = f"timeout must be > 0 seconds, got {seconds!r}; pass None for the default"
             raise ValidationError(msg, field="timeout")
         now = self.clock()
@@ -229,7 +211,7 @@ class ClientCore:
             deadline=Deadline.after(seconds, now),
             operation=operation,
             started=now,
-            use_cache=use_cache,
+            use_cache=use_cache and self.cache is not None,
         )
 
     def generation_request(
@@ -245,27 +227,27 @@ class ClientCore:
         instrumental: bool,
         options: Mapping[str, Any],
     ) -> GenerationRequest:
-        """Resolve the model and validate everything, before any request exists.
+        """Resolve the model and check the inputs every provider shares, before any request.
 
         Raises:
             ValidationError: Bad input; the message names the field, the limit and the fix.
         """
-        for field, value in (("prompt", prompt), ("lyrics", lyrics), ("style", style)):
-            _check_text(field, value)
-        _check_text("title", title)
+        texts = {"prompt": prompt, "lyrics": lyrics, "style": style, "title": title}
+        for field, value in texts.items():
+            if value is not None and not isinstance(value, str):
+                msg = f"{field} must be a string or None, got {type(value).__name__}"
+                raise ValidationError(msg, field=field)
         if not isinstance(instrumental, bool):
             msg = f"instrumental must be True or False, got {instrumental!r}"
             raise ValidationError(msg, field="instrumental")
         resolution = provider.catalog.resolve(model, strict=self.strict_models)
         if resolution.fell_back:
-            self.emit(
-                EventName.MODEL_FALLBACK,
-                ctx,
-                provider=provider.name,
-                model=resolution.model,
-                data={"requested": resolution.requested},
-            )
-        request = GenerationRequest(
+            self._model_fell_back(provider, resolution.requested, resolution.model, ctx)
+        for field, value in texts.items():
+            # Every provider's catalog limits hold, a custom provider's included.
+            if value is not None:
+                provider.catalog.check_length(resolution.model, field, value.strip())
+        return GenerationRequest(
             provider=provider.name,
             model=resolution.model,
             prompt=prompt,
@@ -275,291 +257,30 @@ class ClientCore:
             instrumental=instrumental,
             options=options,
         )
-        provider.validate(request)
-        return request
 
-    # -- flows --------------------------------------------------------------------------------
-
-    def submit_flow(
-        self, request: GenerationRequest, ctx: CallContext, *, fresh: bool = False
-    ) -> Flow[Generation]:
-        """Start a paid task: never sent twice unless the provider certainly did not get it.
-
-        With a cache, an identical request submitted before returns that task (one status
-        read, or none when it finished) unless ``fresh``.
-        """
-        store = self._store(ctx)
-        if store is not None and not fresh:
-            entry = store.journaled(request)
-            if entry is not None:
-                try:
-                    return (
-                        yield from self.lookup_flow(
-                            self.provider(entry.provider), entry.task_id, entry.instrumental, ctx
-                        )
-                    )
-                except NotFoundError:
-                    store.forget(request)  # the provider no longer knows it: start anew
-        return (yield from self._submit(request, ctx))
-
-    def _submit(self, request: GenerationRequest, ctx: CallContext) -> Flow[Generation]:
-        provider = self.provider(request.provider)
-        call = self._call(
-            "submit",
-            provider,
-            provider.submit_request(request),
-            lambda response: provider.parse_submit(response, request),
-            ctx,
-            submission=True,
-        )
-        try:
-            generation: Generation = yield call
-        except (ServerError, UnexpectedResponseError) as error:
-            raise as_uncertain_submission(error) from error
-        except APIConnectionError as error:
-            if error.request_sent:
-                raise as_uncertain_submission(error) from error
-            raise
-        generation = self._stamp(generation, ctx)
-        store = self._store(ctx)
-        if store is not None:
-            # Before any waiting: a crash from here on resumes this task instead of paying again.
-            store.journal(request, generation, ttl=retention_of(provider))
-        self._emit_about(
-            EventName.GENERATION_SUBMITTED,
-            generation,
-            ctx,
-        )
-        return generation
-
-    def status_flow(
-        self, provider: Provider, task_id: str, instrumental: bool | None, ctx: CallContext
-    ) -> Flow[Generation]:
-        """Read a task once. When its kind is unknown and the first guess 404s, ask the other."""
-        _check_task_id(task_id)
-        try:
-            generation: Generation = yield self._status_call(provider, task_id, instrumental, ctx)
-        except NotFoundError:
-            if instrumental is not None:
-                raise
-            # Mureka keeps instrumental tasks under another path; a bare task id may be either.
-            generation = yield self._status_call(provider, task_id, True, ctx)
-        generation = self._stamp(generation, ctx)
-        if generation.status is TaskStatus.UNKNOWN:
-            logger.warning(
-                "%s task %s has an unknown status %r: treated as still running",
-                provider.name,
-                task_id,
-                generation.provider_status,
-                extra=self._log_extra(ctx, provider.name, task_id=task_id),
-            )
-            self.emit(
-                EventName.STATUS_UNKNOWN,
-                ctx,
-                provider=provider.name,
-                model=generation.model,
-                task_id=task_id,
-                status=generation.status.value,
-                data={"provider_status": generation.provider_status},
-            )
-        return generation
-
-    def wait_flow(self, generation: Generation, ctx: CallContext) -> Flow[Generation]:
-        """Poll ``generation`` until it is terminal or the deadline passes.
-
-        Raises:
-            GenerationFailedError: The task ended in failure.
-            GenerationTimeoutError: The deadline passed first; the task id is on the error.
-        """
-        provider = self.provider(generation.provider)
-        intervals = self.poll.intervals()
-        progress = _Progress(started=self.clock())
-        current = generation
-        while not current.status.is_terminal:
-            now = self.clock()
-            if ctx.deadline.expired(now):
-                raise self._timed_out(current, ctx, progress)
-            yield Sleep(ctx.deadline.clamp(next(intervals), now))
-            if ctx.deadline.expired(self.clock()):
-                raise self._timed_out(current, ctx, progress)
-            previous = current
-            try:
-                current = yield from self.status_flow(
-                    provider, current.task_id, current.instrumental, ctx
-                )
-            except MusicGenError as error:
-                error.task_id = current.task_id
-                if not is_retryable(error, submission=False):
-                    raise
-                if ctx.deadline.expired(self.clock()):
-                    raise self._timed_out(current, ctx, progress) from error
-                # A missed read loses nothing: the task runs on. Poll again at the next interval.
-                logger.warning(
-                    "reading %s task %s failed (%s); polling goes on",
-                    provider.name,
-                    current.task_id,
-                    type(error).__name__,
-                    extra=self._log_extra(ctx, provider.name, task_id=current.task_id),
-                )
-                continue
-            if current.model is None and generation.model is not None:
-                current = attrs.evolve(current, model=generation.model)
-            self._observe_poll(previous, current, ctx, progress)
-        return self._finish(current, ctx, progress)
-
-    def generate_flow(
-        self, request: GenerationRequest, ctx: CallContext, *, fresh: bool = False
-    ) -> Flow[Generation]:
-        """Submit, then wait until the task is terminal.
-
-        With a cache, an identical earlier request is reused unless ``fresh``: its finished
-        result costs no request, and its unfinished task is resumed rather than paid again.
-        """
-        store = self._store(ctx)
-        if store is not None and not fresh:
-            entry = store.journaled(request)
-            if entry is not None:
-                resumed = yield from self._resume(store, request, entry, ctx)
-                if resumed is not None:
-                    return resumed
-            else:
-                self.emit(
-                    EventName.CACHE_MISS, ctx, provider=request.provider, data={"kind": "journal"}
-                )
-        generation = yield from self._submit(request, ctx)
-        try:
-            return (yield from self.wait_flow(generation, ctx))
-        except GenerationFailedError:
-            if store is not None:
-                store.forget(request)  # a failed take is not worth resuming: try anew next time
-            raise
-
-    def _resume(
-        self, store: ResultStore, request: GenerationRequest, entry: JournalEntry, ctx: CallContext
-    ) -> Flow[Generation | None]:
-        provider = self.provider(entry.provider)
-        done = self._finished_in_cache(store, entry.provider, entry.task_id, ctx)
-        if done is not None:
-            return done
+    def _model_fell_back(
+        self, provider: Provider, requested: str | None, model: str, ctx: CallContext
+    ) -> None:
+        text = fallback_message(provider.catalog, requested, model)
+        extra = self._log_extra(ctx, provider.name, requested_model=requested, model=model)
+        logger.warning(text, extra=extra)
+        # Seen by everyone, not only by apps that configured logging; shown once per text.
+        warnings.warn(text, ModelFallbackWarning, stacklevel=stack_level_outside_musicgen())
         self.emit(
-            EventName.CACHE_RESUME,
+            EventName.MODEL_FALLBACK,
             ctx,
-            provider=entry.provider,
-            task_id=entry.task_id,
-            data={"kind": "journal", "submitted_at": entry.submitted_at},
-        )
-        try:
-            current = yield from self.status_flow(provider, entry.task_id, entry.instrumental, ctx)
-        except NotFoundError:
-            # The provider no longer knows the task (expired): nothing left to resume.
-            store.forget(request)
-            return None
-        try:
-            return (yield from self.wait_flow(current, ctx))
-        except GenerationFailedError:
-            store.forget(request)
-            raise
-
-    def lookup_flow(
-        self, provider: Provider, task_id: str, instrumental: bool | None, ctx: CallContext
-    ) -> Flow[Generation]:
-        """Read a task: from the cache when it finished before, else from the provider."""
-        store = self._store(ctx)
-        if store is not None:
-            done = self._finished_in_cache(store, provider.name, task_id, ctx)
-            if done is not None:
-                return done
-            self.emit(
-                EventName.CACHE_MISS,
-                ctx,
-                provider=provider.name,
-                task_id=task_id,
-                data={"kind": "result"},
-            )
-        generation = yield from self.status_flow(provider, task_id, instrumental, ctx)
-        if store is not None:
-            store.remember(generation, ttl=retention_of(provider))
-        return generation
-
-    def _finished_in_cache(
-        self, store: ResultStore, provider: str, task_id: str, ctx: CallContext
-    ) -> Generation | None:
-        """The kept result of a finished task, stamped for this call, or None."""
-        done = store.finished(provider, task_id)
-        if done is None:
-            return None
-        self._emit_about(EventName.CACHE_HIT, done, ctx, data={"kind": "result"})
-        return self._stamp(done, ctx)
-
-    def _store(self, ctx: CallContext) -> ResultStore | None:
-        return self.store if ctx.use_cache else None
-
-    def balance_flow(self, provider: Provider, ctx: CallContext) -> Flow[Balance]:
-        """Read the remaining credits or balance."""
-        balance: Balance = yield self._call(
-            "balance", provider, provider.balance_request(), provider.parse_balance, ctx
-        )
-        return balance
-
-    # -- what the clients call per HTTP exchange ----------------------------------------------
-
-    def retry_decider(self, call: Call) -> RetryDecider:
-        """The stamina ``on=`` hook for ``call``: retry classification plus deadline-aware waits."""
-        ctx = call.context
-
-        def log_retry(number: int, wait: float, error: MusicGenError) -> None:
-            logger.info(
-                "retrying %s %s in %.2fs (retry %d) after %s",
-                call.provider.name,
-                call.operation,
-                wait,
-                number,
-                type(error).__name__,
-                extra=self._log_extra(ctx, call.provider.name),
-            )
-            self.emit(
-                EventName.RETRY_SCHEDULED,
-                ctx,
-                provider=call.provider.name,
-                operation=call.operation,
-                attempt=number,
-                error=error,
-                data={"wait": wait, "cause": type(error).__name__},
-            )
-
-        return RetryDecider(
-            self.retry,
-            submission=call.submission,
-            deadline=ctx.deadline.at,
-            clock=self.clock,
-            on_retry=log_retry,
+            provider=provider.name,
+            model=model,
+            data={"requested": requested},
         )
 
-    def failed_exchange(
-        self, call: Call, attempt: int, started: float, error: httpx.TransportError
-    ) -> MusicGenError:
-        """Translate an httpx failure, noting whether the request can have reached the provider."""
-        # Only these fail before any byte of the request leaves: no connection, no pool slot.
-        not_sent = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
-        kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-        msg = f"{call.operation} request to {call.provider.name} failed: {type(error).__name__}"
-        failure = self.with_context(
-            kind(msg, provider=call.provider.name, request_sent=not not_sent), call.context
-        )
-        self._exchange_event(call, attempt, started, None, failure)
-        return failure
+    # -- the public entry: any operation ------------------------------------------------------
 
-    def finish_exchange(
-        self, call: Call, attempt: int, started: float, response: httpx.Response
-    ) -> Any:
-        """Parse ``response`` with ``call.parse``; errors carry the call's correlation id."""
-        try:
-            value = call.parse(response)
-        except MusicGenError as error:
-            self._exchange_event(call, attempt, started, response, error)
-            raise self.with_context(error, call.context) from None
-        self._exchange_event(call, attempt, started, response, None)
-        return value
+    def run(
+        self, operation: Operation[T], ctx: CallContext, *, wait: bool = True, fresh: bool = False
+    ) -> Flow[T]:
+        """The flow of ``client.run(operation)``; failures are reported as ``call.failed``."""
+        return self.guard(self.operation_flow(operation, ctx, wait=wait, fresh=fresh), ctx)
 
     def guard(self, flow: Flow[T], ctx: CallContext) -> Flow[T]:
         """Run ``flow``, reporting a failure of the whole call as a ``call.failed`` event."""
@@ -572,15 +293,492 @@ class ClientCore:
                 ctx,
                 provider=getattr(error, "provider", None),
                 task_id=error.task_id,
-                operation=ctx.operation,
                 duration=self.clock() - ctx.started,
                 error=error,
             )
             raise
 
+    def operation_flow(
+        self, operation: Operation[T], ctx: CallContext, *, wait: bool = True, fresh: bool = False
+    ) -> Flow[T]:
+        """The flow of ``operation``: the read flow, or the task flow (shared when identical
+        paid requests run at once with a cache)."""
+        if operation.task is None:
+            return (yield from self.read_flow(operation, ctx))
+        flow = self.task_flow(operation, ctx, wait=wait, fresh=fresh)
+        if not (wait and operation.paid and ctx.use_cache and not fresh):
+            return (yield from flow)
+        # With a cache, identical paid requests in flight at once share one task.
+        shared: T = yield Shared(operation.fingerprint(), flow)
+        return shared
+
+    # -- the read flow -------------------------------------------------------------------------
+
+    def read_flow(self, operation: Operation[T], ctx: CallContext) -> Flow[T]:
+        """One operation, retried when safe; its ``if_missing`` answers a 404."""
+        value, _ = yield from self._read(operation, ctx, role=operation.name)
+        return self.stamp(value, ctx)
+
+    def _read(
+        self, operation: Operation[T], ctx: CallContext, *, role: str
+    ) -> Flow[tuple[T, Operation[T]]]:
+        """Send ``operation``: its value, and the operation that answered (it or a fallback)."""
+        if operation.paid:
+            return (yield from self._submit(operation, ctx, role=role)), operation
+        try:
+            value: T = yield Send(operation, role, ctx)
+        except NotFoundError:
+            if operation.if_missing is None:
+                raise
+            return (yield from self._read(operation.if_missing, ctx, role=role))
+        return value, operation
+
+    def _submit(self, operation: Operation[T], ctx: CallContext, *, role: str) -> Flow[T]:
+        """Send a paid request: never twice unless the provider certainly started nothing."""
+        try:
+            value: T = yield Send(operation, role, ctx)
+        except (ServerError, UnexpectedResponseError) as error:
+            raise as_uncertain_submission(error) from error
+        except APIConnectionError as error:
+            if error.request_sent:
+                raise as_uncertain_submission(error) from error
+            raise
+        return value
+
+    # -- the task flow -------------------------------------------------------------------------
+
+    def task_flow(
+        self, operation: Operation[T], ctx: CallContext, *, wait: bool, fresh: bool = False
+    ) -> Flow[T]:
+        """Start or read a task, then (``wait``) poll it until it is terminal.
+
+        Raises:
+            GenerationFailedError: The task ended in failure (only when waiting).
+            GenerationTimeoutError: The deadline passed first; the task id is on the error.
+        """
+        spec = cast(TaskSpec[T], operation.task)
+        if operation.paid:
+            fingerprint = operation.fingerprint() if ctx.use_cache else None
+            if fingerprint is not None and not fresh:
+                resumed = yield from self._resume(operation, fingerprint, ctx, wait=wait)
+                if resumed is not None:
+                    return resumed
+            state = yield from self._started(operation, fingerprint, ctx)
+            snapshot = _snapshot(state)
+            if not wait:
+                return state
+            return (
+                yield from self._resumable(
+                    self._finish_waiting(spec.read(snapshot.task_id), state, fingerprint, ctx),
+                    snapshot.provider,
+                    snapshot.task_id,
+                    ctx,
+                )
+            )
+        # A read of an existing task (``get`` or ``wait`` by id).
+        task_id = spec.task_id
+        if task_id is not None and ctx.use_cache:
+            done = yield from self._cached(spec, operation.provider, task_id, ctx, miss=True)
+            if done is not None:
+                return done
+        if not wait:
+            state, _ = yield from self._read_task(operation, ctx, task_id)
+            yield from self._keep(state, spec, ctx)
+            return state
+        follow = self.follow(operation, None, ctx, task_id=task_id, spec=spec)
+        return (yield from self._resumable(follow, operation.provider, task_id, ctx))
+
+    def _started(
+        self, operation: Operation[T], fingerprint: str | None, ctx: CallContext
+    ) -> Flow[T]:
+        """Submit, then journal the task before any wait: a crash from here on resumes it."""
+        state = self.stamp((yield from self._submit(operation, ctx, role=SUBMIT)), ctx)
+        snapshot = _snapshot(state)
+        if fingerprint is not None:
+            from ._caching import JournalEntry, dump_journal, journal_key
+
+            entry = JournalEntry(
+                provider=snapshot.provider,
+                task_id=snapshot.task_id,
+                submitted_at=time.time(),
+                operation=operation.name,
+            )
+            ttl = retention_of(self.provider(snapshot.provider))
+            text = dump_journal(entry)
+            yield UseCache(lambda cache: cache.set(journal_key(fingerprint), text, ttl=ttl))
+        self._emit_about(EventName.GENERATION_SUBMITTED, snapshot, ctx)
+        return state
+
+    def _resume(
+        self, operation: Operation[T], fingerprint: str, ctx: CallContext, *, wait: bool
+    ) -> Flow[T | None]:
+        """The task an identical paid request started before, finished or followed; None if
+        there is none (or the provider forgot it)."""
+        from ._caching import journal_key, load_journal
+
+        key = journal_key(fingerprint)
+        text = yield UseCache(lambda cache: cache.get(key))
+        entry = None if text is None else load_journal(text)
+        if entry is None:
+            self.emit(
+                EventName.CACHE_MISS, ctx, provider=operation.provider, data={"kind": "journal"}
+            )
+            return None
+        spec = cast(TaskSpec[T], operation.task)
+        done = yield from self._cached(spec, entry.provider, entry.task_id, ctx, miss=False)
+        if done is not None:
+            return done
+        self.emit(
+            EventName.CACHE_RESUME,
+            ctx,
+            provider=entry.provider,
+            task_id=entry.task_id,
+            data={"kind": "journal", "submitted_at": entry.submitted_at},
+        )
+        reader = spec.read(entry.task_id)
+        try:
+            if not wait:
+                state, _ = yield from self._read_task(reader, ctx, entry.task_id)
+                return state
+            waiting = self._finish_waiting(reader, None, fingerprint, ctx, entry.task_id)
+            return (yield from self._resumable(waiting, entry.provider, entry.task_id, ctx))
+        except NotFoundError:
+            # The provider no longer knows the task (expired): nothing left to resume.
+            yield UseCache(lambda cache: cache.delete(key))
+            return None
+
+    def _finish_waiting(
+        self,
+        reader: Operation[T],
+        state: T | None,
+        fingerprint: str | None,
+        ctx: CallContext,
+        task_id: str | None = None,
+    ) -> Flow[T]:
+        try:
+            return (yield from self.follow(reader, state, ctx, task_id=task_id))
+        except GenerationFailedError:
+            if fingerprint is not None:
+                # A failed take is not worth resuming: the next identical request tries anew.
+                from ._caching import journal_key
+
+                key = journal_key(fingerprint)
+                yield UseCache(lambda cache: cache.delete(key))
+            raise
+
+    def wait_flow(self, reader: Operation[T], state: T, ctx: CallContext) -> Flow[T]:
+        """Poll a task whose last state the caller holds (``client.wait(generation)``)."""
+        snapshot = _snapshot(state)
+        follow = self.follow(reader, state, ctx)
+        return (yield from self._resumable(follow, snapshot.provider, snapshot.task_id, ctx))
+
+    def follow(
+        self,
+        reader: Operation[T],
+        state: T | None,
+        ctx: CallContext,
+        *,
+        task_id: str | None = None,
+        spec: TaskSpec[T] | None = None,
+    ) -> Flow[T]:
+        """Poll a task with ``reader`` until it is terminal or the deadline passes.
+
+        ``state`` is the last one seen, or None to read at once. A read that fails in a way
+        worth retrying does not end the wait: the task runs on, and the next poll tries again.
+
+        Raises:
+            GenerationFailedError: The task ended in failure.
+            GenerationTimeoutError: The deadline passed first; the task id is on the error.
+        """
+        spec = spec or reader.task
+        task_id = task_id if state is None else _snapshot(state).task_id
+        intervals = self.poll.intervals()
+        progress = _Progress(started=self.clock())
+        while state is None or not _snapshot(state).status.is_terminal:
+            if state is not None:
+                now = self.clock()
+                if ctx.deadline.expired(now):
+                    raise self._timed_out(state, reader, task_id, ctx, progress)
+                yield Sleep(ctx.deadline.clamp(next(intervals), now))
+            if ctx.deadline.expired(self.clock()):
+                raise self._timed_out(state, reader, task_id, ctx, progress)
+            try:
+                current, reader = yield from self._read_task(reader, ctx, task_id)
+            except MusicGenError as error:
+                if not is_retryable(error, submission=False):
+                    raise
+                if ctx.deadline.expired(self.clock()):
+                    raise self._timed_out(state, reader, task_id, ctx, progress) from error
+                if state is None:
+                    # Nothing read yet: wait a poll interval before the next try.
+                    yield Sleep(ctx.deadline.clamp(next(intervals), self.clock()))
+                continue
+            self._observe_poll(state, current, ctx, progress)
+            state = current
+            task_id = _snapshot(state).task_id
+        return (yield from self._finish(state, spec, ctx, progress))
+
+    def _read_task(
+        self, reader: Operation[T], ctx: CallContext, task_id: str | None
+    ) -> Flow[tuple[T, Operation[T]]]:
+        """One status read: the state (stamped) and the operation that answered. Errors carry
+        the task id, and an unknown provider status is reported."""
+        try:
+            value, reader = yield from self._read(reader, ctx, role=STATUS)
+        except MusicGenError as error:
+            error.task_id = error.task_id or task_id
+            raise
+        state = self.stamp(value, ctx)
+        snapshot = _snapshot(state)
+        if snapshot.status is TaskStatus.UNKNOWN:
+            self._unknown_status(snapshot, ctx)
+        return state, reader
+
+    def _unknown_status(self, snapshot: TaskSnapshot, ctx: CallContext) -> None:
+        logger.warning(
+            "%s task %s has an unknown status %r: treated as still running",
+            snapshot.provider,
+            snapshot.task_id,
+            snapshot.provider_status,
+            extra=self._log_extra(ctx, snapshot.provider, task_id=snapshot.task_id),
+        )
+        self.emit(
+            EventName.STATUS_UNKNOWN,
+            ctx,
+            provider=snapshot.provider,
+            model=getattr(snapshot, "model", None),
+            task_id=snapshot.task_id,
+            status=snapshot.status.value,
+            data={"provider_status": snapshot.provider_status},
+        )
+
+    def _finish(
+        self, state: T, spec: TaskSpec[T] | None, ctx: CallContext, progress: _Progress
+    ) -> Flow[T]:
+        snapshot = _snapshot(state)
+        failed = snapshot.status.is_failure
+        error: GenerationFailedError | None = None
+        if failed:
+            reason = snapshot.error or snapshot.provider_status
+            msg = (
+                f"{snapshot.provider} task {snapshot.task_id} ended as "
+                f"{snapshot.provider_status}: {reason}"
+            )
+            error = GenerationFailedError(msg, generation=state)  # type: ignore[arg-type]
+            self.with_context(error, ctx)
+        name = EventName.GENERATION_FAILED if failed else EventName.GENERATION_SUCCEEDED
+        self._emit_outcome(name, snapshot, ctx, progress, error)
+        if error is not None:
+            raise error
+        if spec is not None:
+            yield from self._keep(state, spec, ctx)
+        return state
+
+    def _keep(self, state: T, spec: TaskSpec[T], ctx: CallContext) -> Flow[None]:
+        """Keep a succeeded result in the cache; other states may still change."""
+        snapshot = _snapshot(state)
+        if not ctx.use_cache or spec.result_type is None:
+            return
+        if snapshot.status is not TaskStatus.SUCCEEDED:
+            return
+        from ._caching import dump_result, result_key
+
+        key = result_key(spec.result_type, snapshot.provider, snapshot.task_id)
+        text = dump_result(state)
+        ttl = retention_of(self.provider(snapshot.provider))
+        yield UseCache(lambda cache: cache.set(key, text, ttl=ttl))
+
+    def _cached(
+        self, spec: TaskSpec[T], provider: str, task_id: str, ctx: CallContext, *, miss: bool
+    ) -> Flow[T | None]:
+        """A finished result kept earlier, stamped for this call, or None."""
+        if spec.result_type is None:
+            return None
+        from ._caching import load_result, result_key
+
+        key = result_key(spec.result_type, provider, task_id)
+        text = yield UseCache(lambda cache: cache.get(key))
+        done = None if text is None else load_result(text, spec.result_type)
+        if done is None:
+            if miss:
+                self.emit(
+                    EventName.CACHE_MISS,
+                    ctx,
+                    provider=provider,
+                    task_id=task_id,
+                    data={"kind": "result"},
+                )
+            return None
+        self._emit_about(EventName.CACHE_HIT, _snapshot(done), ctx, data={"kind": "result"})
+        return self.stamp(done, ctx)
+
+    def _timed_out(
+        self,
+        state: T | None,
+        reader: Operation[T],
+        task_id: str | None,
+        ctx: CallContext,
+        progress: _Progress,
+    ) -> GenerationTimeoutError:
+        provider = reader.provider if state is None else _snapshot(state).provider
+        where = "still running" if state is None else f"still {_snapshot(state).provider_status}"
+        msg = (
+            f"{provider} task {task_id} was {where} when the deadline passed; it may still "
+            f"finish: resume with client.wait({task_id!r}, provider={provider!r}) instead of "
+            "submitting again"
+        )
+        error = GenerationTimeoutError(
+            msg,
+            task_id=task_id,
+            provider=provider,
+            generation=state,  # type: ignore[arg-type]
+        )
+        self.with_context(error, ctx)
+        if state is not None:
+            self._emit_outcome(
+                EventName.GENERATION_TIMED_OUT, _snapshot(state), ctx, progress, error
+            )
+        else:
+            self.emit(
+                EventName.GENERATION_TIMED_OUT,
+                ctx,
+                provider=provider,
+                task_id=task_id,
+                duration=self.clock() - ctx.started,
+                error=error,
+            )
+        return error
+
+    def _resumable(
+        self, flow: Flow[T], provider: str, task_id: str | None, ctx: CallContext
+    ) -> Flow[T]:
+        """Run a wait on a task; a Ctrl-C or a cancellation gets a note on how to resume it."""
+        try:
+            return (yield from flow)
+        except BaseException as interrupt:
+            # KeyboardInterrupt, asyncio's CancelledError, SystemExit: not errors of the call.
+            # GeneratorExit only means the flow is being closed.
+            if not isinstance(interrupt, (Exception, GeneratorExit)) and task_id is not None:
+                _add_note(interrupt, self._resume_note(provider, task_id, ctx))
+            raise
+
+    @staticmethod
+    def _resume_note(provider: str, task_id: str, ctx: CallContext) -> str:
+        note = (
+            f"musicgen: {provider} task {task_id} was already submitted (and paid for); resume "
+            f"it with client.wait({task_id!r}, provider={provider!r}) instead of submitting again"
+        )
+        if ctx.use_cache:
+            note += "; the cache's journal keeps it too, so an identical request resumes it"
+        return note
+
+    # -- what the clients call per HTTP attempt ------------------------------------------------
+
+    def attempts(self, send: Send) -> Any:
+        """The stamina retry loop of ``send`` (``for`` or ``async for``)."""
+        ctx = send.context
+        operation = send.operation
+        submission = operation.paid
+
+        def scheduled(number: int, wait: float | None, error: MusicGenError) -> None:
+            logger.info(
+                "retrying %s %s%s (retry %d) after %s",
+                operation.provider,
+                send.role,
+                "" if wait is None else f" in {wait:.2f}s",
+                number,
+                type(error).__name__,
+                extra=self._log_extra(ctx, operation.provider),
+            )
+            self.emit(
+                EventName.RETRY_SCHEDULED,
+                ctx,
+                provider=operation.provider,
+                operation=send.role,
+                attempt=number,
+                error=error,
+                data={"wait": wait, "cause": type(error).__name__, "endpoint": operation.name},
+            )
+
+        decider = RetryDecider(
+            self.retry,
+            submission=submission,
+            deadline=ctx.deadline.at,
+            clock=self.clock,
+            on_retry=scheduled,
+        )
+        return decider.attempts()
+
+    def prepare(self, send: Send) -> httpx.Request:
+        """The request of one attempt: our headers, and a timeout clamped to the deadline.
+
+        Raises:
+            APITimeoutError: The deadline passed before this attempt could start.
+        """
+        ctx = send.context
+        template = send.operation.request
+        timeout = self.request_timeout.as_dict()
+        left = ctx.deadline.remaining(self.clock())
+        if left is not None:
+            if left <= 0:
+                msg = (
+                    f"{send.role} request to {send.operation.provider} not sent: the call's "
+                    "deadline passed"
+                )
+                raise self.with_context(
+                    APITimeoutError(msg, provider=send.operation.provider, request_sent=False),
+                    ctx,
+                )
+            # Recomputed for every attempt: no attempt may outlive the call's deadline.
+            timeout = {k: left if v is None else min(v, left) for k, v in timeout.items()}
+        headers = httpx.Headers(template.headers)
+        headers.setdefault("User-Agent", USER_AGENT)
+        headers.update(self.headers)
+        headers[self.correlation_header] = ctx.correlation_id
+        return httpx.Request(
+            template.method,
+            template.url,
+            headers=headers,
+            content=template.content,
+            extensions={**template.extensions, "timeout": timeout},
+        )
+
+    def failed(
+        self, send: Send, attempt: int, started: float, error: httpx.HTTPError
+    ) -> MusicGenError:
+        """Translate an httpx failure, noting whether the request can have reached the provider."""
+        provider = send.operation.provider
+        if not isinstance(error, httpx.TransportError):
+            # A body that would not decode, a redirect loop: the request did arrive.
+            msg = f"{send.role} request to {provider} got an unreadable answer: {error}"
+            failure: MusicGenError = UnexpectedResponseError(msg, provider=provider)
+        else:
+            # Only these fail before any byte of the request leaves: no connection, no pool slot.
+            not_sent = isinstance(
+                error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+            )
+            kind = (
+                APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
+            )
+            msg = f"{send.role} request to {provider} failed: {type(error).__name__}"
+            failure = kind(msg, provider=provider, request_sent=not not_sent)
+        self.with_context(failure, send.context)
+        self._exchange_event(send, attempt, started, None, failure)
+        return failure
+
+    def received(self, send: Send, attempt: int, started: float, response: httpx.Response) -> Any:
+        """Parse ``response`` with the operation's ``parse``; errors carry the correlation id."""
+        try:
+            value = send.operation.parse(response)
+        except MusicGenError as error:
+            self._exchange_event(send, attempt, started, response, error)
+            raise self.with_context(error, send.context) from None
+        self._exchange_event(send, attempt, started, response, None)
+        return value
+
     def _exchange_event(
         self,
-        call: Call,
+        send: Send,
         attempt: int,
         started: float,
         response: httpx.Response | None,
@@ -588,20 +786,22 @@ class ClientCore:
     ) -> None:
         if not self.hooks:
             return
+        request = send.operation.request
         self.emit(
             EventName.HTTP_REQUEST,
-            call.context,
-            provider=call.provider.name,
-            operation=call.operation,
+            send.context,
+            provider=send.operation.provider,
+            operation=send.role,
             attempt=attempt,
             duration=self.clock() - started,
             status=None if response is None else str(response.status_code),
             error=error,
             # The path only: query strings can carry tokens, and hosts are in the config.
             data={
-                "method": call.request.method,
-                "path": call.request.url.path,
+                "method": request.method,
+                "path": request.url.path,
                 "status_code": None if response is None else response.status_code,
+                "endpoint": send.operation.name,
             },
         )
 
@@ -611,117 +811,49 @@ class ClientCore:
         error.correlation_id = ctx.correlation_id
         return error
 
-    # -- helpers --------------------------------------------------------------------------------
+    @staticmethod
+    def stamp(value: T, ctx: CallContext) -> T:
+        """``value`` with the call's correlation id, when it has a ``correlation_id`` field."""
+        if _has_correlation_field(type(value)):
+            return attrs.evolve(value, correlation_id=ctx.correlation_id)  # type: ignore[misc]
+        return value
 
-    def _call(
-        self,
-        operation: str,
-        provider: Provider,
-        request: httpx.Request,
-        parse: Callable[[httpx.Response], Any],
-        ctx: CallContext,
-        *,
-        submission: bool = False,
-    ) -> Call:
-        self._prepare(request, ctx)
-        return Call(operation, provider, request, parse, submission, ctx)
-
-    def _status_call(
-        self, provider: Provider, task_id: str, instrumental: bool | None, ctx: CallContext
-    ) -> Call:
-        return self._call(
-            "status",
-            provider,
-            provider.status_request(task_id, instrumental=instrumental),
-            lambda response: provider.parse_status(response, task_id, instrumental=instrumental),
-            ctx,
-        )
-
-    def _prepare(self, request: httpx.Request, ctx: CallContext) -> None:
-        request.headers.setdefault("User-Agent", USER_AGENT)
-        for name, value in self.headers.items():
-            request.headers[name] = value
-        request.headers[self.correlation_header] = ctx.correlation_id
-        timeout = self.timeout.as_dict()
-        left = ctx.deadline.remaining(self.clock())
-        if left is not None:
-            # No single request may outlive the call's deadline.
-            timeout = {
-                k: left if v is None else min(v, max(left, 0.001)) for k, v in timeout.items()
-            }
-        request.extensions["timeout"] = timeout
-
-    def _stamp(self, generation: Generation, ctx: CallContext) -> Generation:
-        return attrs.evolve(generation, correlation_id=ctx.correlation_id)
+    # -- events ---------------------------------------------------------------------------------
 
     def _observe_poll(
-        self, previous: Generation, current: Generation, ctx: CallContext, progress: _Progress
+        self, previous: T | None, current: T, ctx: CallContext, progress: _Progress
     ) -> None:
         now = self.clock()
         progress.polls += 1
-        if progress.first_audio_at is None and any(
-            track.stream_url or track.audio_url for track in current.tracks
-        ):
+        snapshot = _snapshot(current)
+        if progress.first_audio_at is None and _playable(current):
             progress.first_audio_at = now
         if not self.hooks:
             return
         self.emit(
             EventName.POLL,
             ctx,
-            provider=current.provider,
-            model=current.model,
-            task_id=current.task_id,
+            provider=snapshot.provider,
+            model=getattr(current, "model", None),
+            task_id=snapshot.task_id,
             attempt=progress.polls,
-            status=current.status.value,
-            data={"elapsed": now - progress.started, "provider_status": current.provider_status},
+            status=snapshot.status.value,
+            data={"elapsed": now - progress.started, "provider_status": snapshot.provider_status},
         )
-        if current.provider_status != previous.provider_status:
+        if previous is None:
+            return
+        before = _snapshot(previous)
+        if snapshot.provider_status != before.provider_status:
             self._emit_about(
                 EventName.STATUS_CHANGED,
-                current,
+                snapshot,
                 ctx,
                 data={
-                    "previous": previous.status.value,
-                    "previous_provider_status": previous.provider_status,
-                    "provider_status": current.provider_status,
+                    "previous": before.status.value,
+                    "previous_provider_status": before.provider_status,
+                    "provider_status": snapshot.provider_status,
                 },
             )
-
-    def _finish(self, generation: Generation, ctx: CallContext, progress: _Progress) -> Generation:
-        failed = generation.status.is_failure
-        error: GenerationFailedError | None = None
-        if failed:
-            reason = generation.error or generation.provider_status
-            msg = (
-                f"{generation.provider} task {generation.task_id} ended as "
-                f"{generation.provider_status}: {reason}"
-            )
-            error = GenerationFailedError(msg, generation=generation)
-            self.with_context(error, ctx)
-        name = EventName.GENERATION_FAILED if failed else EventName.GENERATION_SUCCEEDED
-        self._emit_outcome(name, generation, ctx, progress, error)
-        if error is not None:
-            raise error
-        store = self._store(ctx)
-        if store is not None:
-            store.remember(generation, ttl=retention_of(self.provider(generation.provider)))
-        return generation
-
-    def _timed_out(
-        self, generation: Generation, ctx: CallContext, progress: _Progress
-    ) -> GenerationTimeoutError:
-        msg = (
-            f"{generation.provider} task {generation.task_id} was still "
-            f"{generation.provider_status} when the deadline passed; it may still finish: resume "
-            f"with client.wait({generation.task_id!r}, provider={generation.provider!r}) "
-            "instead of submitting again"
-        )
-        error = GenerationTimeoutError(
-            msg, task_id=generation.task_id, provider=generation.provider, generation=generation
-        )
-        self.with_context(error, ctx)
-        self._emit_outcome(EventName.GENERATION_TIMED_OUT, generation, ctx, progress, error)
-        return error
 
     def emit(self, name: str, ctx: CallContext, **fields: Any) -> None:
         """Hand an ``Event`` to the hooks (nothing is built when there are none)."""
@@ -732,33 +864,36 @@ class ClientCore:
     def _emit_outcome(
         self,
         name: str,
-        generation: Generation,
+        snapshot: TaskSnapshot,
         ctx: CallContext,
         progress: _Progress,
         error: MusicGenError | None,
     ) -> None:
+        if not self.hooks:
+            return
         now = self.clock()
+        tracks = getattr(snapshot, "tracks", ())
         self._emit_about(
             name,
-            generation,
+            snapshot,
             ctx,
             duration=now - ctx.started,
             error=error,
-            data=progress.summary(now, ctx.started, tracks=len(generation.tracks)),
+            data=progress.summary(now, ctx.started, tracks=len(tracks)),
         )
 
     def _emit_about(
-        self, name: str, generation: Generation, ctx: CallContext, **fields: Any
+        self, name: str, snapshot: TaskSnapshot, ctx: CallContext, **fields: Any
     ) -> None:
-        """``emit`` with the provider, model, task and status of ``generation`` filled in."""
+        """``emit`` with the provider, model, task and status of ``snapshot`` filled in."""
         if self.hooks:
             self.emit(
                 name,
                 ctx,
-                provider=generation.provider,
-                model=generation.model,
-                task_id=generation.task_id,
-                status=generation.status.value,
+                provider=snapshot.provider,
+                model=getattr(snapshot, "model", None),
+                task_id=snapshot.task_id,
+                status=snapshot.status.value,
                 **fields,
             )
 
@@ -772,23 +907,35 @@ class ClientCore:
         }
 
 
-def _result_store(cache: Cache) -> ResultStore:
-    # Imported on first use: serialising cached values needs cattrs, which import time avoids.
-    from ._caching import ResultStore
-
-    return ResultStore(cache)
-
-
-def _check_text(field: str, value: object) -> None:
-    if value is not None and not isinstance(value, str):
-        msg = f"{field} must be a string or None, got {type(value).__name__}"
-        raise ValidationError(msg, field=field)
+def _add_note(error: BaseException, note: str) -> None:
+    add_note = getattr(error, "add_note", None)
+    if add_note is not None:
+        add_note(note)
+    else:  # Python 3.10 has no add_note: keep PEP 678's attribute for code that reads it
+        error.__notes__ = [*getattr(error, "__notes__", []), note]  # type: ignore[attr-defined]
 
 
-def _check_task_id(task_id: object) -> None:
-    if not isinstance(task_id, str) or not task_id.strip():
-        msg = f"task_id must be a non-empty string, got {task_id!r}"
-        raise ValidationError(msg, field="task_id")
+def _snapshot(value: Any) -> TaskSnapshot:
+    """``value`` seen as a task's state (a task operation's ``parse`` must return one)."""
+    return cast(TaskSnapshot, value)
+
+
+def _playable(state: Any) -> bool:
+    return any(
+        getattr(track, "stream_url", None) or getattr(track, "audio_url", None)
+        for track in getattr(state, "tracks", ())
+    )
+
+
+_CORRELATION_FIELDS: dict[type, bool] = {}
+
+
+def _has_correlation_field(cls: type) -> bool:
+    known = _CORRELATION_FIELDS.get(cls)
+    if known is None:
+        known = attrs.has(cls) and "correlation_id" in attrs.fields_dict(cls)
+        _CORRELATION_FIELDS[cls] = known
+    return known
 
 
 def provider_map(providers: Sequence[Provider] | Mapping[str, Provider]) -> dict[str, Provider]:

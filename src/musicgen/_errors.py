@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._models import Generation
+    from ._operations import TaskSnapshot
 
 __all__ = [
     "APIConnectionError",
@@ -307,14 +308,17 @@ class GenerationFailedError(MusicGenError):
     """The task ran and ended in failure (failed, cancelled, timed out, moderated).
 
     Attributes:
-        generation: The final ``Generation``; ``.error`` holds the provider's reason.
+        generation: The task's final state (a ``Generation`` for music); ``.error`` holds the
+            provider's reason.
         task_id: The failed task's id.
         provider: The provider that ran the task.
     """
 
-    def __init__(self, message: str, *, generation: Generation) -> None:
+    generation: Generation
+
+    def __init__(self, message: str, *, generation: Generation | TaskSnapshot) -> None:
         super().__init__(message)
-        self.generation = generation
+        self.generation = generation  # type: ignore[assignment]
         self.task_id = generation.task_id
         self.provider = generation.provider
 

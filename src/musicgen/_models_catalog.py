@@ -9,16 +9,18 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import warnings
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from ._errors import ConfigurationError, UnknownModelError
+from ._errors import ConfigurationError, UnknownModelError, ValidationError
 
 __all__ = [
     "ModelCatalog",
+    "ModelFallbackWarning",
     "ModelInfo",
     "ModelResolution",
     "catalog_for",
@@ -28,6 +30,38 @@ __all__ = [
 ]
 
 logger = logging.getLogger("musicgen")
+
+
+class ModelFallbackWarning(UserWarning):
+    """An unknown model was replaced by the provider's default.
+
+    Shown once per message by Python's default warning filters; silence it with
+    ``warnings.filterwarnings("ignore", category=musicgen.ModelFallbackWarning)``, or make it an
+    error with ``strict_models=True``.
+    """
+
+
+ModelFallbackWarning.__module__ = "musicgen"
+
+
+def fallback_message(catalog: ModelCatalog, requested: object, model: str) -> str:
+    """What to tell the user when ``requested`` is unknown and ``model`` is used instead."""
+    return (
+        f"unknown {catalog.provider} model {requested!r}: using the default {model!r} instead "
+        f"(valid: {', '.join(catalog.ids)}); pass strict_models=True to make this an error"
+    )
+
+
+def stack_level_outside_musicgen() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside musicgen."""
+    import sys
+
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("musicgen"):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _freeze(value: Mapping[str, int] | None) -> Mapping[str, int]:
@@ -87,6 +121,7 @@ class ModelCatalog:
         models: The known models.
         prefix: A prefix users may leave out (``"v"`` for Suno, ``"mureka"`` for Mureka).
         passthrough: A regex of ids accepted verbatim (e.g. Mureka's fine-tuned ``lora:...``).
+        length_hints: Per field, another way out when no model allows a longer value.
     """
 
     def __init__(
@@ -97,8 +132,10 @@ class ModelCatalog:
         models: Iterable[ModelInfo],
         prefix: str = "",
         passthrough: str | None = None,
+        length_hints: Mapping[str, str] | None = None,
     ) -> None:
         self.provider = provider
+        self._length_hints = dict(length_hints or {})
         self._prefix = prefix
         self._passthrough = re.compile(passthrough) if passthrough else None
         self._lock = threading.Lock()
@@ -138,8 +175,39 @@ class ModelCatalog:
             return name.strip()
         return self._index.get(_key(name, self._prefix))
 
+    def check_length(self, model: str, field: str, value: str) -> None:
+        """Refuse ``value`` when it is longer than ``model``'s limit for ``field``.
+
+        Raises:
+            ValidationError: Names the field, its length, the limit, the model and the fix
+                (including the models with a higher limit).
+        """
+        limit = self.get(model).limits.get(field)
+        if limit is None or len(value) <= limit:
+            return
+        roomier = [
+            other
+            for other in self.ids
+            if other != model
+            and not self.get(other).retired
+            and self.get(other).limits.get(field, 0) > limit
+        ]
+        fix = f"shorten {field} to at most {limit} characters"
+        if roomier:
+            best = max(self.get(other).limits[field] for other in roomier)
+            fix += f", or use a model with a higher limit ({', '.join(roomier)}: up to {best})"
+        elif field in self._length_hints:
+            fix += f", or {self._length_hints[field]}"
+        msg = (
+            f"{field} is {len(value)} characters, over the {limit}-character limit of "
+            f"{self.provider.capitalize()} model {model}: {fix}"
+        )
+        raise ValidationError(msg, field=field)
+
     def resolve(self, model: str | None, *, strict: bool = False) -> ModelResolution:
         """Resolve ``model`` to an id; unknown falls back to the default unless ``strict``.
+
+        Pure: the caller reports a fallback (see ``validate_model_version``).
 
         Raises:
             UnknownModelError: ``model`` is unknown and ``strict`` is true.
@@ -158,14 +226,6 @@ class ModelCatalog:
                 f"musicgen.register_model({self.provider!r}, ...)"
             )
             raise UnknownModelError(msg, provider=self.provider, model=str(model), valid=valid)
-        logger.warning(
-            "unknown %s model %r: using the default %r instead (valid: %s)",
-            self.provider,
-            model,
-            self.default,
-            ", ".join(valid),
-            extra={"provider": self.provider, "requested_model": model, "model": self.default},
-        )
         return ModelResolution(model=self.default, requested=model, fell_back=True)
 
 
@@ -176,6 +236,7 @@ SUNO_CATALOG = ModelCatalog(
     "suno",
     default="V4_5",
     prefix="v",
+    length_hints={"prompt": "write the lyrics yourself in custom mode (lyrics=, style=, title=)"},
     models=[
         ModelInfo(
             "V5_5", aliases=("chirp-fenix",), limits=_SUNO_V45, description="voice and persona"
@@ -294,10 +355,20 @@ def validate_model_version(provider: str, model: str | None = None, *, strict: b
 
     ``None`` gives the provider default (``V4_5`` for Suno, ``auto`` for Mureka). Names are
     matched case-insensitively with aliases (``"v4.5+"`` is ``V4_5PLUS``, ``"7.5"`` is
-    ``mureka-7.5``). An unknown name falls back to the default with a WARNING log.
+    ``mureka-7.5``). An unknown name falls back to the default with a WARNING log record and a
+    ``ModelFallbackWarning``.
 
     Raises:
         UnknownModelError: ``model`` is unknown and ``strict`` is true.
         ConfigurationError: ``provider`` has no catalog.
     """
-    return catalog_for(provider).resolve(model, strict=strict).model
+    catalog = catalog_for(provider)
+    resolution = catalog.resolve(model, strict=strict)
+    if resolution.fell_back:
+        text = fallback_message(catalog, model, resolution.model)
+        logger.warning(
+            text,
+            extra={"provider": provider, "requested_model": model, "model": resolution.model},
+        )
+        warnings.warn(text, ModelFallbackWarning, stacklevel=stack_level_outside_musicgen())
+    return resolution.model

@@ -1,16 +1,19 @@
-"""Which failures are retried, how long to wait, and never a paid submission twice.
+"""Which failures are retried, when, and never a paid submission twice.
 
-The loop itself is stamina's (``stamina.retry_context``); this module decides. A status read is
-safe to retry. A submission starts a paid task, and neither provider documents idempotency keys,
-so it is retried only when the provider certainly did not start one: the connection was never
-made, or the provider explicitly refused (rate limit, maintenance).
+stamina runs the loop and owns the backoff (``stamina.retry_context``); this module decides. A
+status read is safe to retry. A submission starts a paid task, and neither provider documents
+idempotency keys, so it is retried only when the provider certainly did not start one: the
+connection was never made, or the provider explicitly refused (rate limit, overload,
+maintenance).
 """
 
 from __future__ import annotations
 
-import random
+import contextvars
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
@@ -19,13 +22,16 @@ from ._errors import (
     APIConnectionError,
     MaintenanceError,
     MusicGenError,
+    OverloadedError,
     RateLimitError,
     ServerError,
     UnexpectedResponseError,
 )
 
-__all__ = ["RetryDecider", "RetryPolicy", "is_retryable"]
+__all__ = ["RetryDecider", "RetryPolicy", "is_retryable", "musicgen_retries"]
 
+#: Below this many seconds before the deadline a retry could not finish: give up instead.
+MIN_ATTEMPT_TIME = 0.05
 
 _NON_NEGATIVE = attrs.validators.ge(0.0)
 
@@ -56,15 +62,6 @@ class RetryPolicy:
     wait_jitter: float = attrs.field(default=1.0, validator=_NON_NEGATIVE)
     timeout: float | None = attrs.field(default=60.0, validator=optional_seconds)
 
-    def backoff(self, retry_number: int) -> float:
-        """The jittered exponential wait before retry ``retry_number`` (1-based)."""
-        jitter = random.uniform(0, self.wait_jitter) if self.wait_jitter else 0.0  # noqa: S311
-        try:
-            base = self.wait_initial * 2.0 ** (retry_number - 1)
-        except OverflowError:
-            base = self.wait_max
-        return float(min(self.wait_max, base + jitter))
-
 
 def is_retryable(error: BaseException, *, submission: bool) -> bool:
     """Tell whether ``error`` may be retried.
@@ -73,30 +70,34 @@ def is_retryable(error: BaseException, *, submission: bool) -> bool:
         error: What the attempt raised.
         submission: True for a request that starts a paid task.
     """
-    if isinstance(error, RateLimitError):
-        return True
+    if isinstance(error, (RateLimitError, OverloadedError, MaintenanceError)):
+        return True  # explicit refusals: nothing was started
     if isinstance(error, APIConnectionError):
         # A submission whose bytes may have reached the provider may have started a task.
         return not (submission and error.request_sent)
-    if isinstance(error, MaintenanceError):
-        return True
     if isinstance(error, (ServerError, UnexpectedResponseError)):
         return not submission
     return False
 
 
 class RetryDecider:
-    """The ``on=`` hook given to ``stamina.retry_context`` for one call.
+    """The ``on=`` hook given to ``stamina.retry_context`` for one exchange.
 
-    It decides whether to retry and returns the wait itself, so that ``Retry-After`` is honoured
-    and no wait runs past the call's overall deadline.
+    It answers False (give up), True (retry after stamina's own backoff) or a number of seconds
+    (retry after exactly that). No wait may run past the call's deadline:
+
+    - the provider's ``Retry-After`` is waited as asked, unless that would pass the deadline;
+    - stamina's backoff never exceeds ``wait_max``, so it is left to stamina while more than
+      that remains; nearer the deadline the wait is half of what is left, so the retry still
+      has time to run, and with less than ``MIN_ATTEMPT_TIME`` left the error is final.
 
     Args:
         policy: The retry policy.
-        submission: True when the call starts a paid task.
+        submission: True when the exchange starts a paid task.
         deadline: ``clock()`` value after which nothing may be waited for, or None.
         clock: A monotonic clock.
-        on_retry: Called with (retry number, wait, error) when a retry is scheduled.
+        on_retry: Called with (retry number, the chosen wait or None for stamina's, error)
+            each time a retry is scheduled.
     """
 
     def __init__(
@@ -106,7 +107,7 @@ class RetryDecider:
         submission: bool,
         deadline: float | None,
         clock: Callable[[], float] = time.monotonic,
-        on_retry: Callable[[int, float, MusicGenError], None] | None = None,
+        on_retry: Callable[[int, float | None, MusicGenError], None] | None = None,
     ) -> None:
         self._policy = policy
         self._submission = submission
@@ -120,41 +121,81 @@ class RetryDecider:
             error, submission=self._submission
         ):
             return False
-        retry_after = getattr(error, "retry_after", None)
-        # The provider knows best how long it needs; our own backoff is for when it is silent.
-        wait = retry_after if retry_after is not None else self._policy.backoff(self.retries + 1)
-        if self._deadline is not None and self._clock() + wait >= self._deadline:
-            import stamina  # only on this failure path
-
-            # Waiting would overrun the deadline: give up now with the real error. Under
-            # stamina.set_testing every wait is zero, so nothing would be overrun.
-            if not stamina.is_testing():
-                return False
+        wait = self._wait(getattr(error, "retry_after", None))
+        if wait is False:
+            return False
         self.retries += 1
         if self._on_retry is not None:
-            self._on_retry(self.retries, wait, error)
+            self._on_retry(self.retries, None if wait is True else wait, error)
         return wait
 
+    def _wait(self, retry_after: float | None) -> bool | float:
+        left = None if self._deadline is None else self._deadline - self._clock()
+        if left is not None and _testing():
+            left = None  # stamina.set_testing makes every wait zero: nothing can be overrun
+        if retry_after is not None:
+            # The provider knows best how long it needs; our backoff is for when it is silent.
+            return False if left is not None and retry_after >= left else retry_after
+        if left is None or left > self._policy.wait_max:
+            return True
+        return left / 2 if left / 2 >= MIN_ATTEMPT_TIME else False
+
     def attempts(self) -> Any:
-        """A ``stamina.retry_context`` driven by this decider; iterate it with ``for`` or
-        ``async for``.
-        """
+        """A ``stamina.retry_context`` driven by this decider (``for`` or ``async for``)."""
         # Imported on first use: stamina and tenacity are a fifth of musicgen's import time.
         import stamina
 
-        return stamina.retry_context(**self.retry_context_kwargs())
-
-    def retry_context_kwargs(self) -> dict[str, Any]:
-        """Arguments for ``stamina.retry_context(**...)``, with the timeout clamped."""
+        _quiet_stamina_logger()
         timeout = self._policy.timeout
         if self._deadline is not None:
             remaining = max(0.001, self._deadline - self._clock())
             timeout = remaining if timeout is None else min(timeout, remaining)
-        return {
-            "on": self,
-            "attempts": self._policy.attempts,
-            "timeout": timeout,
-            "wait_initial": self._policy.wait_initial,
-            "wait_max": self._policy.wait_max,
-            "wait_jitter": self._policy.wait_jitter,
-        }
+        return stamina.retry_context(
+            on=self,
+            attempts=self._policy.attempts,
+            timeout=timeout,
+            wait_initial=self._policy.wait_initial,
+            wait_max=self._policy.wait_max,
+            wait_jitter=self._policy.wait_jitter,
+        )
+
+
+def _testing() -> bool:
+    import stamina
+
+    return stamina.is_testing()
+
+
+# -- stamina's own retry log line ---------------------------------------------------------------
+# musicgen reports its retries as ``retry.scheduled`` events (and logs them once, on the
+# ``musicgen`` logger). stamina's default instrumentation would log each a second time on the
+# ``stamina`` logger; a filter drops those records, and only those: the host application's own
+# stamina retries run outside ``musicgen_retries()`` and are logged as before.
+
+_IN_MUSICGEN_RETRY: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "musicgen_in_retry", default=False
+)
+
+
+@contextmanager
+def musicgen_retries() -> Iterator[None]:
+    """Mark the retry loop running inside this block as musicgen's own."""
+    token = _IN_MUSICGEN_RETRY.set(True)
+    try:
+        yield
+    finally:
+        _IN_MUSICGEN_RETRY.reset(token)
+
+
+class _DropMusicgenRetries(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _IN_MUSICGEN_RETRY.get()
+
+
+_FILTER = _DropMusicgenRetries()
+
+
+def _quiet_stamina_logger() -> None:
+    logger = logging.getLogger("stamina")
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)

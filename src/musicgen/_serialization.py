@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import logging
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
 
-from ._models import Generation
-
-__all__ = ["JournalEntry", "dump_generation", "dump_journal", "load_generation", "load_journal"]
+__all__ = ["JournalEntry", "dump_journal", "dump_result", "load_journal", "load_result"]
 
 logger = logging.getLogger("musicgen")
 
@@ -35,24 +33,24 @@ class JournalEntry:
     Attributes:
         provider: The provider name.
         task_id: The task the request started.
-        instrumental: Whether it is an instrumental task (Mureka polls another path).
         submitted_at: Wall-clock time of the submission.
+        operation: The name of the operation that started it (``"generate"``...).
     """
 
     provider: str
     task_id: str
-    instrumental: bool
     submitted_at: float
+    operation: str = "generate"
 
 
-def dump_generation(generation: Generation) -> str:
-    """Serialise a generation (with its raw payload) to JSON text."""
-    return json.dumps({"format": FORMAT, "generation": _converter.unstructure(generation)})
+def dump_result(value: Any) -> str:
+    """Serialise a finished result (an attrs value, raw payload included) to JSON text."""
+    return json.dumps({"format": FORMAT, "result": _converter.unstructure(value)})
 
 
-def load_generation(text: str) -> Generation | None:
-    """Read what ``dump_generation`` wrote, or None when it cannot be read."""
-    return _load(text, "generation", Generation)
+def load_result(text: str, cls: type[T]) -> T | None:
+    """Read what ``dump_result`` wrote as a ``cls``, or None when it cannot be read."""
+    return _load(text, cls, "result", "generation")  # "generation": what 0.1 wrote
 
 
 def dump_journal(entry: JournalEntry) -> str:
@@ -62,16 +60,24 @@ def dump_journal(entry: JournalEntry) -> str:
 
 def load_journal(text: str) -> JournalEntry | None:
     """Read what ``dump_journal`` wrote, or None when it cannot be read."""
-    return _load(text, "journal", JournalEntry)
+    return _load(text, JournalEntry, "journal")
 
 
-def _load(text: str, field: str, cls: type[T]) -> T | None:
+def _load(text: str, cls: type[T], *fields: str) -> T | None:
     try:
         document = json.loads(text)
         if document.get("format") != FORMAT:
             return None
+        field = next(name for name in fields if name in document)
         value: T = _converter.structure(document[field], cls)
         return value
-    except (ValueError, TypeError, KeyError, AttributeError, cattrs.BaseValidationError) as error:
-        logger.warning("ignoring an unreadable cached %s: %s", field, type(error).__name__)
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        StopIteration,
+        cattrs.BaseValidationError,
+    ) as error:
+        logger.warning("ignoring an unreadable cached %s: %s", cls.__name__, type(error).__name__)
         return None

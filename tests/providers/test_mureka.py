@@ -21,6 +21,7 @@ from musicgen._errors import (
     ContentPolicyError,
     InsufficientCreditsError,
     NotFoundError,
+    OverloadedError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -106,7 +107,7 @@ def test_api_key_is_read_from_each_env_var(
 ) -> None:
     monkeypatch.setenv(var, "sk-from-env")
 
-    request = MurekaProvider().balance_request()
+    request = MurekaProvider().balance().request
 
     assert request.headers["Authorization"] == "Bearer sk-from-env"
 
@@ -117,7 +118,7 @@ def test_musicgen_env_var_wins_over_mureka_env_var(
     monkeypatch.setenv("MUSICGEN_MUREKA_API_KEY", "sk-musicgen")
     monkeypatch.setenv("MUREKA_API_KEY", "sk-mureka")
 
-    request = MurekaProvider().balance_request()
+    request = MurekaProvider().balance().request
 
     assert request.headers["Authorization"] == "Bearer sk-musicgen"
 
@@ -125,7 +126,7 @@ def test_musicgen_env_var_wins_over_mureka_env_var(
 def test_explicit_api_key_wins_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MUREKA_API_KEY", "sk-from-env")
 
-    request = MurekaProvider(api_key="sk-explicit").balance_request()
+    request = MurekaProvider(api_key="sk-explicit").balance().request
 
     assert request.headers["Authorization"] == "Bearer sk-explicit"
 
@@ -153,7 +154,7 @@ def test_repr_hides_the_api_key(provider: MurekaProvider) -> None:
     ],
 )
 def test_base_url_accepts_a_v1_suffix_and_trailing_slash(base_url: str) -> None:
-    request = MurekaProvider(api_key=KEY, base_url=base_url).submit_request(song())
+    request = MurekaProvider(api_key=KEY, base_url=base_url).generate(song()).request
 
     assert str(request.url) == "https://api.mureka.cn/v1/song/generate"
 
@@ -162,14 +163,14 @@ def test_base_url_accepts_a_v1_suffix_and_trailing_slash(base_url: str) -> None:
 
 
 def test_song_is_posted_to_song_generate(provider: MurekaProvider) -> None:
-    request = provider.submit_request(song())
+    request = provider.generate(song()).request
 
     assert request.method == "POST"
     assert str(request.url) == "https://api.mureka.ai/v1/song/generate"
 
 
 def test_instrumental_is_posted_to_instrumental_generate(provider: MurekaProvider) -> None:
-    request = provider.submit_request(instrumental())
+    request = provider.generate(instrumental()).request
 
     assert request.method == "POST"
     assert str(request.url) == "https://api.mureka.ai/v1/instrumental/generate"
@@ -178,10 +179,10 @@ def test_instrumental_is_posted_to_instrumental_generate(provider: MurekaProvide
 @pytest.mark.parametrize(
     "build",
     [
-        lambda p: p.submit_request(song()),
-        lambda p: p.submit_request(instrumental()),
-        lambda p: p.status_request("1436211"),
-        lambda p: p.balance_request(),
+        lambda p: p.generate(song()).request,
+        lambda p: p.generate(instrumental()).request,
+        lambda p: p.status("1436211").request,
+        lambda p: p.balance().request,
     ],
     ids=["song", "instrumental", "status", "balance"],
 )
@@ -195,25 +196,25 @@ def test_every_request_carries_bearer_auth_and_accepts_json(
 
 
 def test_submit_sends_a_json_body(provider: MurekaProvider) -> None:
-    request = provider.submit_request(song())
+    request = provider.generate(song()).request
 
     assert request.headers["Content-Type"] == "application/json"
 
 
 def test_minimal_song_body_has_no_none_values(provider: MurekaProvider) -> None:
-    request = provider.submit_request(song(prompt=None, style=None, options={"n": None}))
+    request = provider.generate(song(prompt=None, style=None, options={"n": None})).request
 
     assert sent_json(request) == {"lyrics": LYRICS, "model": "auto"}
 
 
 def test_song_body_carries_prompt_and_options(provider: MurekaProvider) -> None:
-    request = provider.submit_request(
+    request = provider.generate(
         song(
             model="mureka-8",
             prompt="indie pop, female vocal",
             options={"n": 3, "reference_id": "ref-1", "vocal_id": "voc-1", "stream": True},
         )
-    )
+    ).request
 
     assert sent_json(request) == {
         "lyrics": LYRICS,
@@ -227,19 +228,19 @@ def test_song_body_carries_prompt_and_options(provider: MurekaProvider) -> None:
 
 
 def test_song_body_with_melody_id(provider: MurekaProvider) -> None:
-    request = provider.submit_request(song(options={"melody_id": "mel-1"}))
+    request = provider.generate(song(options={"melody_id": "mel-1"})).request
 
     assert sent_json(request) == {"lyrics": LYRICS, "model": "auto", "melody_id": "mel-1"}
 
 
 def test_style_alone_is_sent_as_the_prompt(provider: MurekaProvider) -> None:
-    request = provider.submit_request(song(style="synthwave, 80s"))
+    request = provider.generate(song(style="synthwave, 80s")).request
 
     assert sent_json(request)["prompt"] == "synthwave, 80s"
 
 
 def test_prompt_and_style_are_joined_into_the_prompt(provider: MurekaProvider) -> None:
-    request = provider.submit_request(song(prompt="a song about rain", style="synthwave"))
+    request = provider.generate(song(prompt="a song about rain", style="synthwave")).request
 
     body = sent_json(request)
     assert body["prompt"] == "a song about rain, synthwave"
@@ -247,7 +248,7 @@ def test_prompt_and_style_are_joined_into_the_prompt(provider: MurekaProvider) -
 
 
 def test_instrumental_body_with_prompt(provider: MurekaProvider) -> None:
-    request = provider.submit_request(instrumental(options={"n": 1, "stream": False}))
+    request = provider.generate(instrumental(options={"n": 1, "stream": False})).request
 
     assert sent_json(request) == {
         "model": "auto",
@@ -258,7 +259,9 @@ def test_instrumental_body_with_prompt(provider: MurekaProvider) -> None:
 
 
 def test_instrumental_body_with_instrumental_id(provider: MurekaProvider) -> None:
-    request = provider.submit_request(instrumental(prompt=None, options={"instrumental_id": "i-9"}))
+    request = provider.generate(
+        instrumental(prompt=None, options={"instrumental_id": "i-9"})
+    ).request
 
     assert sent_json(request) == {"model": "auto", "instrumental_id": "i-9"}
 
@@ -274,27 +277,27 @@ def test_instrumental_body_with_instrumental_id(provider: MurekaProvider) -> Non
 def test_status_request_path_depends_on_instrumental(
     provider: MurekaProvider, flag: bool | None, path: str
 ) -> None:
-    request = provider.status_request("1436211", instrumental=flag)
+    request = provider.status("1436211", instrumental=flag).request
 
     assert request.method == "GET"
     assert str(request.url) == f"https://api.mureka.ai{path}"
 
 
 def test_status_request_quotes_the_task_id(provider: MurekaProvider) -> None:
-    request = provider.status_request("../account/billing")
+    request = provider.status("../account/billing").request
 
     assert request.url.raw_path == b"/v1/song/query/..%2Faccount%2Fbilling"
 
 
 def test_status_request_rejects_an_empty_task_id(provider: MurekaProvider) -> None:
     with pytest.raises(ValidationError) as info:
-        provider.status_request("  ")
+        provider.status("  ")
 
     assert info.value.field == "task_id"
 
 
 def test_balance_request_reads_billing(provider: MurekaProvider) -> None:
-    request = provider.balance_request()
+    request = provider.balance().request
 
     assert request.method == "GET"
     assert str(request.url) == "https://api.mureka.ai/v1/account/billing"
@@ -541,7 +544,7 @@ def test_an_instrumental_prompt_over_the_limit_is_refused(provider: MurekaProvid
 
 
 def test_quickstart_submit_answer_becomes_a_preparing_generation(provider: MurekaProvider) -> None:
-    generation = provider.parse_submit(respond(200, load("submit_quickstart")), song())
+    generation = provider.generate(song()).parse(respond(200, load("submit_quickstart")))
 
     assert generation.task_id == "1436211"
     assert generation.provider == "mureka"
@@ -553,7 +556,7 @@ def test_quickstart_submit_answer_becomes_a_preparing_generation(provider: Murek
 
 
 def test_submit_uses_the_resolved_model_from_the_answer(provider: MurekaProvider) -> None:
-    generation = provider.parse_submit(respond(200, load("submit_live_2026")), song(model="auto"))
+    generation = provider.generate(song(model="auto")).parse(respond(200, load("submit_live_2026")))
 
     assert generation.task_id == "130387735019522"
     assert generation.model == "mureka-8"
@@ -562,7 +565,7 @@ def test_submit_uses_the_resolved_model_from_the_answer(provider: MurekaProvider
 def test_submit_falls_back_to_the_requested_model(provider: MurekaProvider) -> None:
     body = {"id": "1", "status": "preparing"}
 
-    generation = provider.parse_submit(respond(200, body), song(model="mureka-7.6"))
+    generation = provider.generate(song(model="mureka-7.6")).parse(respond(200, body))
 
     assert generation.model == "mureka-7.6"
 
@@ -570,13 +573,13 @@ def test_submit_falls_back_to_the_requested_model(provider: MurekaProvider) -> N
 def test_submit_accepts_a_numeric_task_id(provider: MurekaProvider) -> None:
     body = {"id": 130387735019522, "status": "preparing", "model": "mureka-8"}
 
-    generation = provider.parse_submit(respond(200, body), song())
+    generation = provider.generate(song()).parse(respond(200, body))
 
     assert generation.task_id == "130387735019522"
 
 
 def test_submit_of_an_instrumental_is_marked_instrumental(provider: MurekaProvider) -> None:
-    generation = provider.parse_submit(respond(200, load("submit_live_2026")), instrumental())
+    generation = provider.generate(instrumental()).parse(respond(200, load("submit_live_2026")))
 
     assert generation.instrumental is True
 
@@ -584,7 +587,7 @@ def test_submit_of_an_instrumental_is_marked_instrumental(provider: MurekaProvid
 def test_submit_keeps_the_raw_body(provider: MurekaProvider) -> None:
     body = load("submit_quickstart")
 
-    generation = provider.parse_submit(respond(200, body), song())
+    generation = provider.generate(song()).parse(respond(200, body))
 
     assert dict(generation.raw) == body
 
@@ -594,11 +597,11 @@ def test_submit_without_a_usable_task_id_is_unexpected(
     provider: MurekaProvider, body: dict[str, Any]
 ) -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider.parse_submit(respond(200, body), song())
+        provider.generate(song()).parse(respond(200, body))
 
 
 def test_submit_without_status_keeps_the_task_to_poll(provider: MurekaProvider) -> None:
-    generation = provider.parse_submit(respond(200, {"id": "77"}), song())
+    generation = provider.generate(song()).parse(respond(200, {"id": "77"}))
 
     assert generation.task_id == "77"
     assert generation.status is TaskStatus.UNKNOWN
@@ -606,14 +609,14 @@ def test_submit_without_status_keeps_the_task_to_poll(provider: MurekaProvider) 
 
 def test_submit_with_a_malformed_field_names_the_task_id(provider: MurekaProvider) -> None:
     with pytest.raises(UnexpectedResponseError) as info:
-        provider.parse_submit(respond(200, {"id": "77", "status": 5}), song())
+        provider.generate(song()).parse(respond(200, {"id": "77", "status": 5}))
 
     assert "77" in str(info.value)
 
 
 def test_submit_refused_for_empty_lyrics_is_a_bad_request(provider: MurekaProvider) -> None:
     with pytest.raises(BadRequestError) as info:
-        provider.parse_submit(respond(400, error_body("invalid_request")), song())
+        provider.generate(song()).parse(respond(400, error_body("invalid_request")))
 
     assert "The lyrics are empty" in info.value.message
     assert info.value.request_id == "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -624,7 +627,7 @@ def test_submit_refused_for_empty_lyrics_is_a_bad_request(provider: MurekaProvid
 )
 def test_malformed_json_on_200_is_unexpected(provider: MurekaProvider, content: bytes) -> None:
     with pytest.raises(UnexpectedResponseError) as info:
-        provider.parse_submit(respond(200, content=content), song())
+        provider.generate(song()).parse(respond(200, content=content))
 
     assert info.value.provider == "mureka"
     assert info.value.status_code == 200
@@ -633,7 +636,7 @@ def test_malformed_json_on_200_is_unexpected(provider: MurekaProvider, content: 
 @pytest.mark.parametrize("body", [[], "text", 42, None])
 def test_json_that_is_not_an_object_is_unexpected(provider: MurekaProvider, body: Any) -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider.parse_status(respond(200, content=json.dumps(body).encode()), "1")
+        provider.status("1").parse(respond(200, content=json.dumps(body).encode()))
 
 
 # -- parse_status: statuses -------------------------------------------------------------------
@@ -657,15 +660,15 @@ def test_json_that_is_not_an_object_is_unexpected(provider: MurekaProvider, body
 def test_status_is_mapped(provider: MurekaProvider, raw: str, expected: TaskStatus) -> None:
     body = {"id": "9", "model": "mureka-8", "status": raw}
 
-    generation = provider.parse_status(respond(200, body), "9")
+    generation = provider.status("9").parse(respond(200, body))
 
     assert generation.status is expected
     assert generation.provider_status == raw
 
 
 def test_succeeded_with_audio_is_succeeded(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(
-        respond(200, load("query_succeeded_live")), "130387735019522"
+    generation = provider.status("130387735019522").parse(
+        respond(200, load("query_succeeded_live"))
     )
 
     assert generation.status is TaskStatus.SUCCEEDED
@@ -675,7 +678,7 @@ def test_succeeded_with_audio_is_succeeded(provider: MurekaProvider) -> None:
 
 @pytest.mark.parametrize("raw", ["processing", "completed", "", "pending"])
 def test_unknown_status_is_unknown_and_not_terminal(provider: MurekaProvider, raw: str) -> None:
-    generation = provider.parse_status(respond(200, {"id": "9", "status": raw}), "9")
+    generation = provider.status("9").parse(respond(200, {"id": "9", "status": raw}))
 
     assert generation.status is TaskStatus.UNKNOWN
     assert not generation.is_done
@@ -700,7 +703,7 @@ def test_succeeded_without_any_audio_is_a_failure(
     if choices is not None:
         body["choices"] = choices
 
-    generation = provider.parse_status(respond(200, body), "9")
+    generation = provider.status("9").parse(respond(200, body))
 
     assert generation.status is TaskStatus.FAILED
     assert generation.error == "succeeded without any audio"
@@ -708,7 +711,7 @@ def test_succeeded_without_any_audio_is_a_failure(
 
 
 def test_failed_task_carries_the_failed_reason(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(respond(200, load("query_failed")), "130390000000001")
+    generation = provider.status("130390000000001").parse(respond(200, load("query_failed")))
 
     assert generation.status is TaskStatus.FAILED
     assert generation.status.is_failure
@@ -722,7 +725,7 @@ def test_failed_task_carries_the_failed_reason(provider: MurekaProvider) -> None
 def test_failure_without_a_reason_gets_a_default_error(
     provider: MurekaProvider, raw: str, expected: str
 ) -> None:
-    generation = provider.parse_status(respond(200, {"id": "9", "status": raw}), "9")
+    generation = provider.status("9").parse(respond(200, {"id": "9", "status": raw}))
 
     assert generation.error is not None
     assert expected in generation.error
@@ -731,7 +734,7 @@ def test_failure_without_a_reason_gets_a_default_error(
 def test_running_task_has_no_error(provider: MurekaProvider) -> None:
     body = {"id": "9", "status": "running", "failed_reason": ""}
 
-    generation = provider.parse_status(respond(200, body), "9")
+    generation = provider.status("9").parse(respond(200, body))
 
     assert generation.error is None
 
@@ -740,8 +743,8 @@ def test_running_task_has_no_error(provider: MurekaProvider) -> None:
 
 
 def test_live_succeeded_query_yields_two_tracks(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(
-        respond(200, load("query_succeeded_live")), "130387735019522"
+    generation = provider.status("130387735019522").parse(
+        respond(200, load("query_succeeded_live"))
     )
 
     first, second = generation.tracks
@@ -760,16 +763,16 @@ def test_live_succeeded_query_yields_two_tracks(provider: MurekaProvider) -> Non
 
 
 def test_first_choice_without_index_takes_its_position(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(
-        respond(200, load("query_succeeded_live")), "130387735019522"
+    generation = provider.status("130387735019522").parse(
+        respond(200, load("query_succeeded_live"))
     )
 
     assert [track.index for track in generation.tracks] == [0, 1]
 
 
 def test_duration_milliseconds_become_seconds(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(
-        respond(200, load("query_succeeded_live")), "130387735019522"
+    generation = provider.status("130387735019522").parse(
+        respond(200, load("query_succeeded_live"))
     )
 
     assert generation.tracks[0].duration == pytest.approx(91.051)
@@ -789,14 +792,14 @@ def test_duration_accepts_int_float_numeric_string_and_null(
         "choices": [{"url": "https://x/a.mp3", "duration": duration}],
     }
 
-    generation = provider.parse_status(respond(200, body), "9")
+    generation = provider.status("9").parse(respond(200, body))
 
     assert generation.tracks[0].duration == pytest.approx(seconds)
 
 
 def test_lyrics_are_the_line_texts_and_sections_may_lack_lines(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(
-        respond(200, load("query_succeeded_live")), "130387735019522"
+    generation = provider.status("130387735019522").parse(
+        respond(200, load("query_succeeded_live"))
     )
 
     assert generation.tracks[0].lyrics == (
@@ -805,13 +808,13 @@ def test_lyrics_are_the_line_texts_and_sections_may_lack_lines(provider: MurekaP
 
 
 def test_tracks_without_lyric_lines_have_no_lyrics(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(respond(200, load("query_succeeded_2025")), "72041034285057")
+    generation = provider.status("72041034285057").parse(respond(200, load("query_succeeded_2025")))
 
     assert generation.tracks[1].lyrics is None
 
 
 def test_2025_choices_without_id_get_task_id_and_index(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(respond(200, load("query_succeeded_2025")), "72041034285057")
+    generation = provider.status("72041034285057").parse(respond(200, load("query_succeeded_2025")))
 
     assert [track.id for track in generation.tracks] == ["72041034285057-0", "72041034285057-1"]
     assert all(track.wav_url is None for track in generation.tracks)
@@ -820,7 +823,7 @@ def test_2025_choices_without_id_get_task_id_and_index(provider: MurekaProvider)
 
 
 def test_streaming_task_exposes_stream_urls(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(respond(200, load("query_streaming")), "130391111111111")
+    generation = provider.status("130391111111111").parse(respond(200, load("query_streaming")))
 
     assert generation.status is TaskStatus.STREAMING
     assert [track.stream_url for track in generation.tracks] == [
@@ -833,7 +836,7 @@ def test_streaming_task_exposes_stream_urls(provider: MurekaProvider) -> None:
 def test_instrumental_flag_comes_from_the_argument(provider: MurekaProvider) -> None:
     body = load("query_instrumental_succeeded")
 
-    generation = provider.parse_status(respond(200, body), "130395555555555", instrumental=True)
+    generation = provider.status("130395555555555", instrumental=True).parse(respond(200, body))
 
     assert generation.instrumental is True
     assert generation.tracks[0].lyrics is None
@@ -841,13 +844,13 @@ def test_instrumental_flag_comes_from_the_argument(provider: MurekaProvider) -> 
 
 
 def test_status_without_instrumental_flag_leaves_it_unknown(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(respond(200, load("submit_live_2026")), "130387735019522")
+    generation = provider.status("130387735019522").parse(respond(200, load("submit_live_2026")))
 
     assert generation.instrumental is None
 
 
 def test_generation_model_is_the_answers_model(provider: MurekaProvider) -> None:
-    generation = provider.parse_status(respond(200, load("query_failed")), "130390000000001")
+    generation = provider.status("130390000000001").parse(respond(200, load("query_failed")))
 
     assert generation.model == "mureka-7.6"
 
@@ -865,7 +868,7 @@ def test_finished_at_zero_watermark_and_unknown_fields_are_ignored(
         "choices": [{"id": "c", "url": "https://x/a.mp3", "future": "yes"}],
     }
 
-    generation = provider.parse_status(respond(200, body), "9")
+    generation = provider.status("9").parse(respond(200, body))
 
     assert generation.status is TaskStatus.RUNNING
     assert generation.tracks[0].id == "c"
@@ -874,7 +877,7 @@ def test_finished_at_zero_watermark_and_unknown_fields_are_ignored(
 def test_numeric_choice_id_becomes_a_string(provider: MurekaProvider) -> None:
     body = {"id": "9", "status": "succeeded", "choices": [{"id": 42, "url": "https://x/a.mp3"}]}
 
-    generation = provider.parse_status(respond(200, body), "9")
+    generation = provider.status("9").parse(respond(200, body))
 
     assert generation.tracks[0].id == "42"
 
@@ -907,7 +910,7 @@ def test_wrong_types_are_unexpected_responses(
     provider: MurekaProvider, body: dict[str, Any]
 ) -> None:
     with pytest.raises(UnexpectedResponseError) as info:
-        provider.parse_status(respond(200, body), "9")
+        provider.status("9").parse(respond(200, body))
 
     assert info.value.body == body
 
@@ -916,14 +919,14 @@ def test_non_finite_duration_is_unexpected(provider: MurekaProvider) -> None:
     content = b'{"id": "9", "status": "succeeded", "choices": [{"url": "u", "duration": NaN}]}'
 
     with pytest.raises(UnexpectedResponseError):
-        provider.parse_status(respond(200, content=content), "9")
+        provider.status("9").parse(respond(200, content=content))
 
 
 def test_unexpected_response_keeps_the_trace_id(provider: MurekaProvider) -> None:
     body = {"id": "9", "status": 3, "trace_id": "trace-1"}
 
     with pytest.raises(UnexpectedResponseError) as info:
-        provider.parse_status(respond(200, body), "9")
+        provider.status("9").parse(respond(200, body))
 
     assert info.value.request_id == "trace-1"
 
@@ -932,7 +935,7 @@ def test_a_redirect_is_unexpected(provider: MurekaProvider) -> None:
     response = respond(302, content=b"", headers={"Location": "https://elsewhere"})
 
     with pytest.raises(UnexpectedResponseError):
-        provider.parse_status(response, "9")
+        provider.status("9").parse(response)
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -949,7 +952,7 @@ def test_a_redirect_is_unexpected(provider: MurekaProvider) -> None:
         (429, "quota_exceeded", InsufficientCreditsError),
         (451, "legal", ContentPolicyError),
         (500, "server_error", ServerError),
-        (503, "engine_overloaded", ServiceUnavailableError),
+        (503, "engine_overloaded", OverloadedError),
     ],
 )
 def test_error_status_maps_to_its_exception(
@@ -958,7 +961,7 @@ def test_error_status_maps_to_its_exception(
     body = error_body(name)
 
     with pytest.raises(APIError) as info:
-        provider.parse_status(respond(status, body), "9")
+        provider.status("9").parse(respond(status, body))
 
     error = info.value
     assert type(error) is expected
@@ -968,6 +971,16 @@ def test_error_status_maps_to_its_exception(
     assert error.request_id == body["trace_id"]
     assert error.body == body
     assert body["error"]["message"].rstrip(".") in error.message
+
+
+def test_a_503_without_murekas_error_body_is_not_taken_as_a_refusal(
+    provider: MurekaProvider,
+) -> None:
+    # A gateway's page, not Mureka's own "Engine overloaded": it may have passed the request on.
+    page = respond(503, content=b"<html>503 Service Temporarily Unavailable</html>")
+    with pytest.raises(APIError) as info:
+        provider.status("9").parse(page)
+    assert type(info.value) is ServiceUnavailableError
 
 
 @pytest.mark.parametrize(
@@ -984,7 +997,7 @@ def test_other_error_statuses_fall_into_their_family(
     provider: MurekaProvider, status: int, expected: type[APIError]
 ) -> None:
     with pytest.raises(APIError) as info:
-        provider.parse_status(respond(status, {"error": {"message": "nope"}}), "9")
+        provider.status("9").parse(respond(status, {"error": {"message": "nope"}}))
 
     assert type(info.value) is expected
 
@@ -1002,12 +1015,12 @@ def test_429_about_quota_credits_balance_or_billing_is_insufficient_credits(
     provider: MurekaProvider, message: str
 ) -> None:
     with pytest.raises(InsufficientCreditsError):
-        provider.parse_status(respond(429, {"error": {"message": message}}), "9")
+        provider.status("9").parse(respond(429, {"error": {"message": message}}))
 
 
 def test_429_about_speed_is_a_rate_limit(provider: MurekaProvider) -> None:
     with pytest.raises(RateLimitError) as info:
-        provider.parse_status(respond(429, error_body("rate_limit")), "9")
+        provider.status("9").parse(respond(429, error_body("rate_limit")))
 
     assert "concurrent" in info.value.message
     assert "retry later" in info.value.message
@@ -1015,14 +1028,14 @@ def test_429_about_speed_is_a_rate_limit(provider: MurekaProvider) -> None:
 
 def test_quota_error_hints_to_top_up(provider: MurekaProvider) -> None:
     with pytest.raises(InsufficientCreditsError) as info:
-        provider.parse_submit(respond(429, error_body("quota_exceeded")), song())
+        provider.generate(song()).parse(respond(429, error_body("quota_exceeded")))
 
     assert "top up" in info.value.message
 
 
 def test_region_error_hints_at_the_region(provider: MurekaProvider) -> None:
     with pytest.raises(PermissionDeniedError) as info:
-        provider.parse_submit(respond(403, error_body("forbidden_region")), song())
+        provider.generate(song()).parse(respond(403, error_body("forbidden_region")))
 
     assert "region" in info.value.message
 
@@ -1041,7 +1054,7 @@ def test_other_error_body_shapes_give_a_readable_message(
     provider: MurekaProvider, body: dict[str, Any], text: str
 ) -> None:
     with pytest.raises(AuthenticationError) as info:
-        provider.parse_status(respond(401, body), "9")
+        provider.status("9").parse(respond(401, body))
 
     assert text in info.value.message
 
@@ -1050,7 +1063,7 @@ def test_non_json_error_body_is_still_typed(provider: MurekaProvider) -> None:
     response = respond(502, content=b"<html><body>502 Bad Gateway</body></html>")
 
     with pytest.raises(ServerError) as info:
-        provider.parse_status(response, "9")
+        provider.status("9").parse(response)
 
     assert "502 Bad Gateway" in info.value.message
     assert info.value.request_id is None
@@ -1058,7 +1071,7 @@ def test_non_json_error_body_is_still_typed(provider: MurekaProvider) -> None:
 
 def test_empty_error_body_uses_the_reason_phrase(provider: MurekaProvider) -> None:
     with pytest.raises(ServiceUnavailableError) as info:
-        provider.parse_status(respond(503, content=b""), "9")
+        provider.status("9").parse(respond(503, content=b""))
 
     assert "Service Unavailable" in info.value.message
 
@@ -1067,7 +1080,7 @@ def test_retry_after_in_seconds_is_read(provider: MurekaProvider) -> None:
     response = respond(429, error_body("rate_limit"), headers={"Retry-After": "7"})
 
     with pytest.raises(RateLimitError) as info:
-        provider.parse_status(response, "9")
+        provider.status("9").parse(response)
 
     assert info.value.retry_after == 7.0
 
@@ -1077,7 +1090,7 @@ def test_retry_after_as_http_date_is_read(provider: MurekaProvider) -> None:
     response = respond(503, error_body("engine_overloaded"), headers={"Retry-After": when})
 
     with pytest.raises(ServiceUnavailableError) as info:
-        provider.parse_status(response, "9")
+        provider.status("9").parse(response)
 
     assert info.value.retry_after is not None
     assert 100 <= info.value.retry_after <= 120
@@ -1085,17 +1098,17 @@ def test_retry_after_as_http_date_is_read(provider: MurekaProvider) -> None:
 
 def test_no_retry_after_means_none(provider: MurekaProvider) -> None:
     with pytest.raises(ServerError) as info:
-        provider.parse_status(respond(500, error_body("server_error")), "9")
+        provider.status("9").parse(respond(500, error_body("server_error")))
 
     assert info.value.retry_after is None
 
 
 def test_an_error_never_shows_the_api_key(provider: MurekaProvider) -> None:
-    request = provider.submit_request(song())
+    request = provider.generate(song()).request
     response = httpx.Response(401, json=error_body("invalid_authentication"), request=request)
 
     with pytest.raises(AuthenticationError) as info:
-        provider.parse_submit(response, song())
+        provider.generate(song()).parse(response)
 
     assert KEY not in str(info.value)
     assert KEY not in repr(info.value)
@@ -1105,7 +1118,7 @@ def test_an_echoed_api_key_is_redacted_from_the_message(provider: MurekaProvider
     body = {"error": {"message": f"Invalid Authentication: Bearer {KEY}"}}
 
     with pytest.raises(AuthenticationError) as info:
-        provider.parse_status(respond(401, body), "9")
+        provider.status("9").parse(respond(401, body))
 
     assert KEY not in str(info.value)
     assert "***" in info.value.message
@@ -1115,14 +1128,14 @@ def test_deeply_nested_json_is_unexpected_not_a_crash(provider: MurekaProvider) 
     content = b"[" * 100_000 + b"]" * 100_000
 
     with pytest.raises(UnexpectedResponseError):
-        provider.parse_status(respond(200, content=content), "9")
+        provider.status("9").parse(respond(200, content=content))
 
 
 def test_deeply_nested_error_body_is_still_typed(provider: MurekaProvider) -> None:
     content = b'{"detail": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
     with pytest.raises(ServerError):
-        provider.parse_status(respond(500, content=content), "9")
+        provider.status("9").parse(respond(500, content=content))
 
 
 # -- balance ----------------------------------------------------------------------------------
@@ -1131,7 +1144,7 @@ def test_deeply_nested_error_body_is_still_typed(provider: MurekaProvider) -> No
 def test_billing_becomes_a_balance_in_cents(provider: MurekaProvider) -> None:
     body = load("billing")
 
-    balance = provider.parse_balance(respond(200, body))
+    balance = provider.balance().parse(respond(200, body))
 
     assert balance == Balance(provider="mureka", amount=1234, unit="cents")
     assert dict(balance.raw) == body
@@ -1142,12 +1155,12 @@ def test_billing_without_a_numeric_balance_is_unexpected(
     provider: MurekaProvider, body: dict[str, Any]
 ) -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider.parse_balance(respond(200, body))
+        provider.balance().parse(respond(200, body))
 
 
 def test_billing_error_is_typed(provider: MurekaProvider) -> None:
     with pytest.raises(AuthenticationError):
-        provider.parse_balance(respond(401, error_body("invalid_authentication")))
+        provider.balance().parse(respond(401, error_body("invalid_authentication")))
 
 
 # -- property: parse_status never crashes -----------------------------------------------------
@@ -1208,7 +1221,7 @@ def test_parse_status_only_returns_a_generation_or_raises_an_api_error(
     response = respond(status, content=json.dumps(body).encode())
 
     try:
-        result = provider.parse_status(response, "task-1")
+        result = provider.status("task-1").parse(response)
     except APIError:  # includes UnexpectedResponseError
         return
     assert isinstance(result, Generation)

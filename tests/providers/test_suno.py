@@ -127,19 +127,19 @@ def test_api_key_is_read_from_each_environment_variable(
     no_env_key: pytest.MonkeyPatch, variable: str
 ) -> None:
     no_env_key.setenv(variable, "env-key")
-    request = SunoProvider().balance_request()
+    request = SunoProvider().balance().request
     assert request.headers["Authorization"] == "Bearer env-key"
 
 
 def test_musicgen_variable_wins_over_suno_variable(no_env_key: pytest.MonkeyPatch) -> None:
     no_env_key.setenv("MUSICGEN_SUNO_API_KEY", "first")
     no_env_key.setenv("SUNO_API_KEY", "second")
-    assert SunoProvider().balance_request().headers["Authorization"] == "Bearer first"
+    assert SunoProvider().balance().request.headers["Authorization"] == "Bearer first"
 
 
 def test_explicit_api_key_wins_over_environment(no_env_key: pytest.MonkeyPatch) -> None:
     no_env_key.setenv("SUNO_API_KEY", "from-env")
-    assert provider().balance_request().headers["Authorization"] == f"Bearer {KEY}"
+    assert provider().balance().request.headers["Authorization"] == f"Bearer {KEY}"
 
 
 def test_missing_api_key_is_a_configuration_error_naming_the_variables(
@@ -168,12 +168,12 @@ def test_repr_shows_name_and_base_url_but_never_the_key() -> None:
     ],
 )
 def test_base_url_with_or_without_api_v1_suffix_builds_the_same_paths(base_url: str) -> None:
-    request = provider(base_url=base_url).balance_request()
+    request = provider(base_url=base_url).balance().request
     assert str(request.url) == "https://api.sunoapi.org/api/v1/generate/credit"
 
 
 def test_custom_base_url_is_used() -> None:
-    request = provider(base_url="http://localhost:8080").submit_request(simple())
+    request = provider(base_url="http://localhost:8080").generate(simple()).request
     assert str(request.url) == "http://localhost:8080/api/v1/generate"
 
 
@@ -188,7 +188,7 @@ def test_constructor_rejects_a_callback_url_that_is_not_http() -> None:
 
 
 def test_submit_request_is_an_authenticated_json_post_to_generate() -> None:
-    request = provider().submit_request(simple())
+    request = provider().generate(simple()).request
     assert request.method == "POST"
     assert str(request.url) == "https://api.sunoapi.org/api/v1/generate"
     assert request.headers["Authorization"] == f"Bearer {KEY}"
@@ -197,7 +197,7 @@ def test_submit_request_is_an_authenticated_json_post_to_generate() -> None:
 
 
 def test_simple_mode_body_sends_the_description_as_prompt() -> None:
-    body = body_of(provider().submit_request(simple("A calm piano melody")))
+    body = body_of(provider().generate(simple("A calm piano melody")).request)
     assert body == {
         "customMode": False,
         "instrumental": False,
@@ -208,7 +208,7 @@ def test_simple_mode_body_sends_the_description_as_prompt() -> None:
 
 
 def test_custom_mode_body_sends_lyrics_as_prompt_with_style_and_title() -> None:
-    body = body_of(provider().submit_request(custom(model="V5")))
+    body = body_of(provider().generate(custom(model="V5")).request)
     assert body == {
         "customMode": True,
         "instrumental": False,
@@ -221,31 +221,33 @@ def test_custom_mode_body_sends_lyrics_as_prompt_with_style_and_title() -> None:
 
 
 def test_custom_instrumental_body_omits_prompt() -> None:
-    body = body_of(provider().submit_request(custom(lyrics=None, instrumental=True)))
+    body = body_of(provider().generate(custom(lyrics=None, instrumental=True)).request)
     assert "prompt" not in body
     assert body["customMode"] is True
     assert body["instrumental"] is True
 
 
 def test_text_fields_are_sent_without_surrounding_whitespace() -> None:
-    body = body_of(provider().submit_request(custom(style="  Jazz \n", title="\tBlue ")))
+    body = body_of(provider().generate(custom(style="  Jazz \n", title="\tBlue ")).request)
     assert (body["style"], body["title"]) == ("Jazz", "Blue")
 
 
 def test_placeholder_callback_url_is_sent_when_none_is_configured() -> None:
     assert PLACEHOLDER_CALLBACK_URL.startswith("https://example.com/")
-    body = body_of(provider().submit_request(simple()))
+    body = body_of(provider().generate(simple()).request)
     assert body["callBackUrl"] == PLACEHOLDER_CALLBACK_URL
 
 
 def test_constructor_callback_url_is_sent() -> None:
-    body = body_of(provider(callback_url="https://hooks.test/suno").submit_request(simple()))
+    body = body_of(provider(callback_url="https://hooks.test/suno").generate(simple()).request)
     assert body["callBackUrl"] == "https://hooks.test/suno"
 
 
 def test_per_call_callback_url_overrides_the_constructor() -> None:
     driver = provider(callback_url="https://hooks.test/default")
-    body = body_of(driver.submit_request(simple(options={"callback_url": "https://hooks.test/x"})))
+    body = body_of(
+        driver.generate(simple(options={"callback_url": "https://hooks.test/x"})).request
+    )
     assert body["callBackUrl"] == "https://hooks.test/x"
     assert "callback_url" not in body
 
@@ -260,7 +262,7 @@ def test_options_are_sent_under_their_camel_case_names() -> None:
         "persona_id": "persona-123",
         "persona_model": "voice_persona",
     }
-    body = body_of(provider().submit_request(custom(options=options)))
+    body = body_of(provider().generate(custom(options=options)).request)
     assert {key: body[key] for key in body if key not in custom_keys()} == {
         "negativeTags": "heavy metal",
         "vocalGender": "f",
@@ -278,23 +280,23 @@ def custom_keys() -> set[str]:
 
 @pytest.mark.parametrize(("given_value", "sent"), [("m", "m"), ("Male", "m"), ("F", "f")])
 def test_vocal_gender_accepts_letters_and_words(given_value: str, sent: str) -> None:
-    body = body_of(provider().submit_request(simple(options={"vocal_gender": given_value})))
+    body = body_of(provider().generate(simple(options={"vocal_gender": given_value})).request)
     assert body["vocalGender"] == sent
 
 
 def test_none_and_blank_options_are_not_sent() -> None:
     options = {"negative_tags": "  ", "persona_id": None, "style_weight": None}
-    body = body_of(provider().submit_request(simple(options=options)))
+    body = body_of(provider().generate(simple(options=options)).request)
     assert set(body) == {"customMode", "instrumental", "model", "callBackUrl", "prompt"}
 
 
 def test_submit_request_validates_before_building() -> None:
     with pytest.raises(ValidationError):
-        provider().submit_request(simple(prompt="   "))
+        provider().generate(simple(prompt="   "))
 
 
 def test_status_request_is_an_authenticated_get_of_record_info() -> None:
-    request = provider().status_request(TASK_ID)
+    request = provider().status(TASK_ID).request
     assert request.method == "GET"
     assert str(request.url) == (
         f"https://api.sunoapi.org/api/v1/generate/record-info?taskId={TASK_ID}"
@@ -306,12 +308,12 @@ def test_status_request_is_an_authenticated_get_of_record_info() -> None:
 
 def test_status_request_rejects_an_empty_task_id() -> None:
     with pytest.raises(ValidationError) as caught:
-        provider().status_request(" ")
+        provider().status(" ")
     assert caught.value.field == "task_id"
 
 
 def test_balance_request_is_an_authenticated_get_of_credit() -> None:
-    request = provider().balance_request()
+    request = provider().balance().request
     assert request.method == "GET"
     assert str(request.url) == "https://api.sunoapi.org/api/v1/generate/credit"
     assert request.headers["Authorization"] == f"Bearer {KEY}"
@@ -483,7 +485,7 @@ def test_submit_either_rejects_input_or_sends_a_body_without_nulls(
         instrumental=instrumental,
     )
     try:
-        built = provider().submit_request(request)
+        built = provider().generate(request).request
     except ValidationError:
         return
     body = body_of(built)
@@ -516,7 +518,7 @@ ERROR_ROWS = [
 @pytest.mark.parametrize(("code", "error_type"), ERROR_ROWS)
 def test_body_code_on_http_200_raises_its_error_type(code: int, error_type: type[APIError]) -> None:
     with pytest.raises(error_type) as caught:
-        provider().parse_status(response(envelope(None, code, "nope")), TASK_ID)
+        provider().generate(simple()).parse(response(envelope(None, code, "nope")))
     assert type(caught.value) is error_type
     assert (caught.value.status_code, caught.value.code) == (200, code)
 
@@ -526,14 +528,22 @@ def test_real_http_status_with_body_code_raises_its_error_type(
     code: int, error_type: type[APIError]
 ) -> None:
     with pytest.raises(error_type) as caught:
-        provider().parse_status(response(envelope(None, code, "nope"), code), TASK_ID)
+        provider().generate(simple()).parse(response(envelope(None, code, "nope"), code))
     assert type(caught.value) is error_type
     assert (caught.value.status_code, caught.value.code) == (code, code)
 
 
+def test_a_status_read_refused_as_a_bad_parameter_means_no_such_task() -> None:
+    # The read's only parameter is a non-empty task id: code 400 can only mean an unknown task.
+    answer = response(envelope(None, 400, "Task not found: no music task with taskId x"))
+    with pytest.raises(NotFoundError) as caught:
+        provider().status(TASK_ID).parse(answer)
+    assert caught.value.code == 400
+
+
 def test_429_credits_is_not_a_rate_limit() -> None:
     with pytest.raises(InsufficientCreditsError) as caught:
-        provider().parse_submit(response(envelope(None, 429, "Insufficient credits")), simple())
+        provider().generate(simple()).parse(response(envelope(None, 429, "Insufficient credits")))
     assert not isinstance(caught.value, RateLimitError)
     assert "top up" in caught.value.message
 
@@ -541,7 +551,7 @@ def test_429_credits_is_not_a_rate_limit() -> None:
 def test_error_carries_provider_message_and_body() -> None:
     payload = load("error_callback_url_missing.json")
     with pytest.raises(BadRequestError) as caught:
-        provider().parse_submit(response(payload), simple())
+        provider().generate(simple()).parse(response(payload))
     error = caught.value
     assert error.provider == "suno"
     assert error.message == "Please enter callBackUrl."
@@ -551,12 +561,12 @@ def test_error_carries_provider_message_and_body() -> None:
 
 def test_body_code_may_be_a_numeric_string() -> None:
     with pytest.raises(RateLimitError) as caught:
-        provider().parse_status(response(envelope(None, "430")), TASK_ID)
+        provider().status(TASK_ID).parse(response(envelope(None, "430")))
     assert caught.value.code == 430
 
 
 def test_string_success_code_is_accepted() -> None:
-    assert provider().parse_balance(response(envelope(7, "200"))).amount == 7
+    assert provider().balance().parse(response(envelope(7, "200"))).amount == 7
 
 
 @pytest.mark.parametrize(
@@ -565,19 +575,19 @@ def test_string_success_code_is_accepted() -> None:
 )
 def test_retryable_refusals_carry_a_short_hint(code: int, hint: str) -> None:
     with pytest.raises(APIError) as caught:
-        provider().parse_status(response(envelope(None, code, "refused")), TASK_ID)
+        provider().status(TASK_ID).parse(response(envelope(None, code, "refused")))
     assert caught.value.message.startswith("refused")
     assert hint in caught.value.message
 
 
 def test_missing_msg_falls_back_to_the_documented_meaning() -> None:
     with pytest.raises(MaintenanceError, match="system maintenance"):
-        provider().parse_status(response({"code": 455, "data": None}), TASK_ID)
+        provider().status(TASK_ID).parse(response({"code": 455, "data": None}))
 
 
 def test_plain_non_json_401_is_an_authentication_error() -> None:
     with pytest.raises(AuthenticationError) as caught:
-        provider().parse_status(response(content=b"Unauthorized", status=401), TASK_ID)
+        provider().status(TASK_ID).parse(response(content=b"Unauthorized", status=401))
     assert caught.value.status_code == 401
     assert caught.value.code is None
     assert "Unauthorized" in caught.value.message
@@ -586,61 +596,61 @@ def test_plain_non_json_401_is_an_authentication_error() -> None:
 def test_plain_non_json_502_is_a_server_error() -> None:
     page = b"<html><body>502 Bad Gateway</body></html>"
     with pytest.raises(ServerError) as caught:
-        provider().parse_submit(response(content=page, status=502), simple())
+        provider().generate(simple()).parse(response(content=page, status=502))
     assert caught.value.status_code == 502
 
 
 def test_bare_http_429_without_envelope_is_a_gateway_rate_limit() -> None:
     with pytest.raises(RateLimitError):
-        provider().parse_status(response(content=b"Too Many Requests", status=429), TASK_ID)
+        provider().status(TASK_ID).parse(response(content=b"Too Many Requests", status=429))
 
 
 def test_error_status_with_success_body_code_is_still_an_error() -> None:
     with pytest.raises(ServerError):
-        provider().parse_status(response(envelope(None), 503), TASK_ID)
+        provider().status(TASK_ID).parse(response(envelope(None), 503))
 
 
 def test_retry_after_is_parsed_from_the_headers() -> None:
     answer = response(envelope(None, 430), headers={"Retry-After": "7"})
     with pytest.raises(RateLimitError) as caught:
-        provider().parse_submit(answer, simple())
+        provider().generate(simple()).parse(answer)
     assert caught.value.retry_after == 7.0
 
 
 def test_error_without_retry_after_has_none() -> None:
     with pytest.raises(ServerError) as caught:
-        provider().parse_status(response(envelope(None, 500)), TASK_ID)
+        provider().status(TASK_ID).parse(response(envelope(None, 500)))
     assert caught.value.retry_after is None
 
 
 def test_error_message_never_echoes_the_api_key() -> None:
     answer = response(envelope(None, 401, f"invalid key {KEY}"))
     with pytest.raises(AuthenticationError) as caught:
-        provider().parse_status(answer, TASK_ID)
+        provider().status(TASK_ID).parse(answer)
     assert KEY not in str(caught.value)
     assert KEY not in repr(caught.value)
 
 
 def test_malformed_json_on_2xx_is_an_unexpected_response() -> None:
     with pytest.raises(UnexpectedResponseError, match="not valid JSON"):
-        provider().parse_status(response(content=b'{"code": 200, "data": '), TASK_ID)
+        provider().status(TASK_ID).parse(response(content=b'{"code": 200, "data": '))
 
 
 @pytest.mark.parametrize("payload", [[1, 2], "success", 200, None])
 def test_json_that_is_not_an_envelope_is_an_unexpected_response(payload: Any) -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider().parse_status(response(content=json.dumps(payload).encode()), TASK_ID)
+        provider().status(TASK_ID).parse(response(content=json.dumps(payload).encode()))
 
 
 @pytest.mark.parametrize("code", [None, "abc", True, 1.5, {"x": 1}])
 def test_envelope_without_a_usable_code_is_an_unexpected_response(code: Any) -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider().parse_balance(response({"code": code, "msg": "success", "data": 1}))
+        provider().balance().parse(response({"code": code, "msg": "success", "data": 1}))
 
 
 def test_unknown_non_error_body_code_is_an_unexpected_response() -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider().parse_status(response(envelope(None, 302)), TASK_ID)
+        provider().status(TASK_ID).parse(response(envelope(None, 302)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,7 +660,7 @@ def test_unknown_non_error_body_code_is_an_unexpected_response() -> None:
 
 def test_parse_submit_returns_a_queued_generation() -> None:
     payload = load("submit_live.json")
-    generation = provider().parse_submit(response(payload), custom(instrumental=False))
+    generation = provider().generate(custom(instrumental=False)).parse(response(payload))
     assert generation == Generation(
         task_id=TASK_ID,
         provider="suno",
@@ -663,14 +673,14 @@ def test_parse_submit_returns_a_queued_generation() -> None:
 
 
 def test_parse_submit_accepts_snake_case_task_id() -> None:
-    generation = provider().parse_submit(response(envelope({"task_id": "abc"})), simple())
+    generation = provider().generate(simple()).parse(response(envelope({"task_id": "abc"})))
     assert generation.task_id == "abc"
 
 
 @pytest.mark.parametrize("data", [None, {}, {"taskId": ""}, {"taskId": None}, ["abc"], "abc"])
 def test_parse_submit_without_task_id_is_an_unexpected_response(data: Any) -> None:
     with pytest.raises(UnexpectedResponseError, match="taskId"):
-        provider().parse_submit(response(envelope(data)), simple())
+        provider().generate(simple()).parse(response(envelope(data)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -702,47 +712,47 @@ AUDIO = {"id": "a", "audioUrl": "https://cdn.test/a.mp3"}
 def test_every_status_value_maps_to_a_shared_status(
     provider_status: str, expected: TaskStatus
 ) -> None:
-    generation = provider().parse_status(response(record(provider_status, [AUDIO])), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(record(provider_status, [AUDIO])))
     assert generation.status is expected
     assert generation.provider_status == provider_status
 
 
 def test_unknown_status_is_unknown_and_not_terminal() -> None:
-    generation = provider().parse_status(response(record("QUEUED_FOR_MIXING")), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(record("QUEUED_FOR_MIXING")))
     assert generation.status is TaskStatus.UNKNOWN
     assert not generation.is_done
     assert generation.provider_status == "QUEUED_FOR_MIXING"
 
 
 def test_missing_status_is_unknown() -> None:
-    generation = provider().parse_status(response(envelope({"taskId": TASK_ID})), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(envelope({"taskId": TASK_ID})))
     assert generation.status is TaskStatus.UNKNOWN
 
 
 def test_callback_exception_with_audio_on_every_track_succeeded() -> None:
     tracks = [AUDIO, {"id": "b", "audioUrl": "https://cdn.test/b.mp3"}]
-    generation = provider().parse_status(response(record("CALLBACK_EXCEPTION", tracks)), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(record("CALLBACK_EXCEPTION", tracks)))
     assert generation.status is TaskStatus.SUCCEEDED
     assert generation.error is None
 
 
 @pytest.mark.parametrize("tracks", [None, [], [AUDIO, {"id": "b", "audioUrl": ""}], [{"id": "b"}]])
 def test_callback_exception_without_audio_for_every_track_failed(tracks: Any) -> None:
-    generation = provider().parse_status(response(record("CALLBACK_EXCEPTION", tracks)), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(record("CALLBACK_EXCEPTION", tracks)))
     assert generation.status is TaskStatus.FAILED
     assert generation.error
 
 
 def test_sensitive_word_error_says_it_was_a_content_filter_refusal() -> None:
     answer = response(record("SENSITIVE_WORD_ERROR", errorMessage="Contains banned words"))
-    generation = provider().parse_status(answer, TASK_ID)
+    generation = provider().status(TASK_ID).parse(answer)
     assert generation.error is not None
     assert "content-filter refusal" in generation.error
     assert "Contains banned words" in generation.error
 
 
 def test_live_failure_reports_message_and_error_code() -> None:
-    generation = provider().parse_status(response(load("record_info_live_failure.json")), "t")
+    generation = provider().status("t").parse(response(load("record_info_live_failure.json")))
     assert generation.status is TaskStatus.FAILED
     assert generation.error == "Internal Error, Please try again later. (errorCode 500)"
     assert generation.model == "V4_5"
@@ -750,19 +760,21 @@ def test_live_failure_reports_message_and_error_code() -> None:
 
 
 def test_failure_without_a_message_gets_a_readable_error() -> None:
-    generation = provider().parse_status(response(record("CREATE_TASK_FAILED")), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(record("CREATE_TASK_FAILED")))
     assert generation.error == "Suno could not create the task"
 
 
 @pytest.mark.parametrize("provider_status", ["PENDING", "TEXT_SUCCESS", "SUCCESS", "WHATEVER"])
 def test_error_is_none_unless_the_task_failed(provider_status: str) -> None:
     answer = response(record(provider_status, [AUDIO], errorMessage="stale text"))
-    assert provider().parse_status(answer, TASK_ID).error is None
+    assert provider().status(TASK_ID).parse(answer).error is None
 
 
 def test_data_null_right_after_submit_is_queued() -> None:
-    generation = provider().parse_status(
-        response(load("record_info_data_null.json")), TASK_ID, instrumental=True
+    generation = (
+        provider()
+        .status(TASK_ID, instrumental=True)
+        .parse(response(load("record_info_data_null.json")))
     )
     assert generation.status is TaskStatus.QUEUED
     assert generation.provider_status == "PENDING"
@@ -772,7 +784,7 @@ def test_data_null_right_after_submit_is_queued() -> None:
 
 def test_live_pending_reads_model_and_instrumental_from_the_param_string() -> None:
     payload = load("record_info_live_pending.json")
-    generation = provider().parse_status(response(payload), TASK_ID, instrumental=True)
+    generation = provider().status(TASK_ID, instrumental=True).parse(response(payload))
     assert generation.status is TaskStatus.QUEUED
     assert generation.tracks == ()
     assert generation.model == "V4"
@@ -781,20 +793,20 @@ def test_live_pending_reads_model_and_instrumental_from_the_param_string() -> No
 
 
 def test_param_may_be_an_object() -> None:
-    generation = provider().parse_status(response(load("record_info_callback_items.json")), "t")
+    generation = provider().status("t").parse(response(load("record_info_callback_items.json")))
     assert generation.model == "V4_5"
     assert generation.instrumental is False
 
 
 def test_unreadable_param_falls_back_to_the_instrumental_argument() -> None:
     payload = load("record_info_live_success.json")
-    generation = provider().parse_status(response(payload), "t", instrumental=True)
+    generation = provider().status("t", instrumental=True).parse(response(payload))
     assert generation.model is None
     assert generation.instrumental is True
 
 
 def test_docs_example_reads_a_complete_track() -> None:
-    generation = provider().parse_status(response(load("record_info_docs_success.json")), "t")
+    generation = provider().status("t").parse(response(load("record_info_docs_success.json")))
     assert generation.status is TaskStatus.SUCCEEDED
     assert generation.model == "V4_5ALL"
     assert generation.instrumental is True
@@ -814,7 +826,7 @@ def test_docs_example_reads_a_complete_track() -> None:
 
 
 def test_live_success_prefers_proxied_urls_and_tolerates_partial_items() -> None:
-    generation = provider().parse_status(response(load("record_info_live_success.json")), "t")
+    generation = provider().status("t").parse(response(load("record_info_live_success.json")))
     first, second = generation.tracks
     assert first.audio_url == "https://tempfile.aiquickdraw.com/r/xxxx.mp3"
     assert first.stream_url == "https://musicfile.kie.ai/xxxx"
@@ -832,12 +844,12 @@ def test_live_success_prefers_proxied_urls_and_tolerates_partial_items() -> None
 
 def test_empty_audio_url_is_none_and_never_replaced_by_the_expiring_source_url() -> None:
     item = {"id": "a", "audioUrl": "", "sourceAudioUrl": "https://cdn1.suno.ai/a.mp3"}
-    generation = provider().parse_status(response(record("FIRST_SUCCESS", [item])), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(record("FIRST_SUCCESS", [item])))
     assert generation.tracks[0].audio_url is None
 
 
 def test_text_success_falls_back_to_source_stream_and_image_urls() -> None:
-    generation = provider().parse_status(response(load("record_info_text_success.json")), "t")
+    generation = provider().status("t").parse(response(load("record_info_text_success.json")))
     (track,) = generation.tracks
     assert generation.status is TaskStatus.RUNNING
     assert track.audio_url is None
@@ -850,7 +862,7 @@ def test_text_success_falls_back_to_source_stream_and_image_urls() -> None:
 
 
 def test_callback_style_snake_case_items_are_read() -> None:
-    generation = provider().parse_status(response(load("record_info_callback_items.json")), "t")
+    generation = provider().status("t").parse(response(load("record_info_callback_items.json")))
     first, second = generation.tracks
     assert first.id == "783cadd1-f619-40f5-b446-49b57cfc5eb2"
     assert first.audio_url == "https://apiboxfiles.erweima.ai/Nzgz.mp3"
@@ -861,7 +873,7 @@ def test_callback_style_snake_case_items_are_read() -> None:
 
 
 def test_tags_with_a_trailing_space_are_split_and_stripped() -> None:
-    generation = provider().parse_status(response(load("record_info_callback_items.json")), "t")
+    generation = provider().status("t").parse(response(load("record_info_callback_items.json")))
     assert generation.tracks[0].tags == ("synthwave", "retro", "upbeat")
 
 
@@ -873,7 +885,7 @@ def test_duration_is_float_seconds_from_a_number_or_numeric_string(
     raw: Any, expected: float | None
 ) -> None:
     item = {"id": "a", "duration": raw}
-    generation = provider().parse_status(response(record("SUCCESS", [item])), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(record("SUCCESS", [item])))
     assert generation.tracks[0].duration == expected
 
 
@@ -881,20 +893,20 @@ def test_duration_is_float_seconds_from_a_number_or_numeric_string(
 def test_create_time_of_any_shape_breaks_nothing(create_time: Any) -> None:
     item = {"id": "a", "audioUrl": "https://cdn.test/a.mp3", "createTime": create_time}
     payload = record("SUCCESS", [item], createTime=create_time)
-    generation = provider().parse_status(response(payload), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(payload))
     assert generation.tracks[0].audio_url == "https://cdn.test/a.mp3"
 
 
 def test_unknown_fields_are_ignored() -> None:
     item = {"id": "a", "futureField": {"nested": [1, 2]}, "audioUrl": "https://cdn.test/a.mp3"}
     payload = record("SUCCESS", [item], brandNew=True)
-    generation = provider().parse_status(response(payload), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(payload))
     assert generation.tracks[0].audio_url == "https://cdn.test/a.mp3"
 
 
 def test_track_without_id_uses_its_index() -> None:
     payload = record("TEXT_SUCCESS", [{"title": "a"}, {"title": "b"}])
-    generation = provider().parse_status(response(payload), TASK_ID)
+    generation = provider().status(TASK_ID).parse(response(payload))
     assert [track.id for track in generation.tracks] == ["0", "1"]
 
 
@@ -915,7 +927,7 @@ def test_track_without_id_uses_its_index() -> None:
 )
 def test_wrong_shapes_are_unexpected_responses(payload: Any) -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider().parse_status(response(payload), TASK_ID)
+        provider().status(TASK_ID).parse(response(payload))
 
 
 # Anything JSON can hold, nested.
@@ -1004,7 +1016,7 @@ HTTP_STATUS = st.sampled_from([200, 200, 200, 201, 400, 401, 404, 429, 500, 502]
 
 def check_parse_status(answer: httpx.Response) -> None:
     try:
-        generation = provider().parse_status(answer, TASK_ID)
+        generation = provider().status(TASK_ID).parse(answer)
     except APIError:  # includes UnexpectedResponseError
         return
     assert isinstance(generation, Generation)
@@ -1048,27 +1060,27 @@ def test_parse_status_on_arbitrary_bytes_returns_or_raises_api_errors(
 
 def test_parse_balance_reads_credits() -> None:
     payload = load("credit.json")
-    balance = provider().parse_balance(response(payload))
+    balance = provider().balance().parse(response(payload))
     assert (balance.provider, balance.amount, balance.unit) == ("suno", 100, "credits")
     assert balance.raw == payload
 
 
 @pytest.mark.parametrize(("data", "amount"), [("250", 250.0), (12.5, 12.5), (0, 0.0)])
 def test_parse_balance_accepts_numeric_strings_and_floats(data: Any, amount: float) -> None:
-    assert provider().parse_balance(response(envelope(data))).amount == amount
+    assert provider().balance().parse(response(envelope(data))).amount == amount
 
 
 @pytest.mark.parametrize("data", [None, True, "lots", {"credits": 5}, [5]])
 def test_parse_balance_without_a_number_is_an_unexpected_response(data: Any) -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider().parse_balance(response(envelope(data)))
+        provider().balance().parse(response(envelope(data)))
 
 
 def test_parse_balance_rejects_nan() -> None:
     with pytest.raises(UnexpectedResponseError):
-        provider().parse_balance(response(content=b'{"code": 200, "msg": "ok", "data": NaN}'))
+        provider().balance().parse(response(content=b'{"code": 200, "msg": "ok", "data": NaN}'))
 
 
 def test_parse_balance_raises_the_provider_error() -> None:
     with pytest.raises(AuthenticationError):
-        provider().parse_balance(response(envelope(None, 401, "Unauthorized access")))
+        provider().balance().parse(response(envelope(None, 401, "Unauthorized access")))

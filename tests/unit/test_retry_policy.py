@@ -11,6 +11,7 @@ from musicgen import (
     BadRequestError,
     InsufficientCreditsError,
     MaintenanceError,
+    OverloadedError,
     RateLimitError,
     RetryPolicy,
     ServerError,
@@ -30,6 +31,7 @@ def _api(cls: type, **kw: object) -> MusicGenError:
     [
         (_api(RateLimitError), True, True),
         (_api(MaintenanceError), True, True),
+        (_api(OverloadedError), True, True),
         (_api(ServerError), True, False),
         (_api(ServiceUnavailableError), True, False),
         (_api(UnexpectedResponseError), True, False),
@@ -49,13 +51,33 @@ def test_retry_classification(error: MusicGenError, read: bool, submit: bool) ->
 
 
 def test_retry_after_sets_the_wait() -> None:
-    decider = RetryDecider(RetryPolicy(wait_jitter=0), submission=False, deadline=None)
+    decider = RetryDecider(RetryPolicy(), submission=False, deadline=None)
     assert decider(_api(RateLimitError, retry_after=7.5)) == 7.5
 
 
-def test_backoff_grows_and_is_capped() -> None:
-    policy = RetryPolicy(wait_initial=1, wait_max=3, wait_jitter=0)
-    assert [policy.backoff(n) for n in (1, 2, 3, 4)] == [1, 2, 3, 3]
+def test_without_retry_after_stamina_picks_the_backoff() -> None:
+    decider = RetryDecider(RetryPolicy(), submission=False, deadline=None)
+    assert decider(_api(ServerError)) is True
+
+
+def test_stamina_keeps_the_backoff_while_its_cap_fits_before_the_deadline() -> None:
+    now = 100.0
+    policy = RetryPolicy(wait_max=3)
+    decider = RetryDecider(policy, submission=False, deadline=now + 3.5, clock=lambda: now)
+    assert decider(_api(ServerError)) is True
+
+
+def test_near_the_deadline_the_wait_is_half_of_what_is_left() -> None:
+    now = 100.0
+    policy = RetryPolicy(wait_max=10)
+    decider = RetryDecider(policy, submission=False, deadline=now + 2, clock=lambda: now)
+    assert decider(_api(ServerError)) == pytest.approx(1.0)
+
+
+def test_with_no_time_left_for_an_attempt_the_error_is_final() -> None:
+    now = 100.0
+    decider = RetryDecider(RetryPolicy(), submission=False, deadline=now + 0.01, clock=lambda: now)
+    assert decider(_api(ServerError)) is False
 
 
 def test_wait_past_the_deadline_gives_up() -> None:
@@ -70,16 +92,22 @@ def test_non_retryable_error_stops_at_once() -> None:
     assert decider.retries == 0
 
 
-def test_retry_timeout_is_clamped_to_the_deadline() -> None:
+def test_each_scheduled_retry_is_reported_with_its_wait() -> None:
+    seen: list[tuple[int, float | None]] = []
     decider = RetryDecider(
-        RetryPolicy(timeout=60), submission=False, deadline=12.0, clock=lambda: 10.0
+        RetryPolicy(),
+        submission=False,
+        deadline=None,
+        on_retry=lambda n, w, _e: seen.append((n, w)),
     )
-    assert decider.retry_context_kwargs()["timeout"] == pytest.approx(2.0)
+    decider(_api(RateLimitError, retry_after=2))
+    decider(_api(ServerError))
+    assert seen == [(1, 2), (2, None)]
 
 
 def test_zero_waits_are_allowed() -> None:
     policy = RetryPolicy(wait_initial=0, wait_max=0, wait_jitter=0, timeout=0)
-    assert policy.backoff(3) == 0
+    assert (policy.wait_initial, policy.wait_max, policy.timeout) == (0, 0, 0)
 
 
 def test_negative_wait_is_refused() -> None:

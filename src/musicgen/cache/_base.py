@@ -19,10 +19,11 @@ class Cache(Protocol):
     (``journal:<fingerprint>``) in it. Keys and values are ``str``; values are JSON text, never
     pickles, so a cache file can be read (and trusted) by any process.
 
-    Implementations must be safe to call from several threads at once, and fast: the async
-    client calls them inline on the event loop, so a hit must not block it for long (no network
-    round trips; local disk is fine). They should not raise on storage trouble either: a cache
-    that cannot be read answers a miss, one that cannot be written drops the write (and logs).
+    Implementations must be safe to call from several threads at once. The async client calls
+    a store from a worker thread, so that disk and lock waits never stall its event loop, unless
+    the store has an attribute ``blocking = False`` (only memory, never waits): it is
+    then called inline. They should not raise on storage trouble either: a cache that cannot be
+    read answers a miss, one that cannot be written drops the write (and logs).
     """
 
     def get(self, key: str) -> str | None:

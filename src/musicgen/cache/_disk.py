@@ -189,6 +189,9 @@ class DiskCache:
         ValueError: ``ttl`` or ``timeout`` is not positive.
     """
 
+    #: sqlite and its busy waits block: the async client calls it from a worker thread.
+    blocking = True
+
     def __init__(
         self,
         path: str | os.PathLike[str] | None = None,

@@ -60,6 +60,9 @@ class MemoryCache:
         ValueError: ``maxsize`` is below 1, or ``ttl`` is not positive.
     """
 
+    #: Only memory and one lock: the async client calls it inline on the event loop.
+    blocking = False
+
     def __init__(
         self,
         maxsize: int = 100,

@@ -37,6 +37,8 @@ class TieredCache:
         # value deleted meanwhile is never promoted back into front. Front hits skip it.
         self._lock = threading.Lock()
         self._count_lock = threading.Lock()
+        # Blocks when either store may: the async client then calls it from a worker thread.
+        self.blocking: bool = getattr(front, "blocking", True) or getattr(back, "blocking", True)
         self._hits = 0
         self._misses = 0
         self._sets = 0

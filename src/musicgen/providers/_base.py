@@ -1,8 +1,8 @@
-"""The Provider protocol and the small helpers every driver shares.
+"""The Provider protocol, and ``ProviderBase``: what the built-in drivers share, public to reuse.
 
-A provider is sans-I/O: it turns a ``GenerationRequest`` into an ``httpx.Request`` and an
-``httpx.Response`` into a typed value or a typed error. It never sends anything; the clients own
-sending, retrying, polling, caching and events, so a custom provider gets all of those for free.
+A provider is sans-I/O. Each endpoint is a method that validates its arguments and returns an
+``Operation`` (the request to send and how to read the answer); the clients send, retry, poll,
+cache and report. A custom provider gets all of that by returning operations too.
 """
 
 from __future__ import annotations
@@ -12,17 +12,31 @@ import json
 import math
 import os
 import time
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, NoReturn, Protocol, TypeVar, runtime_checkable
 
 import httpx
 
-from .._errors import ConfigurationError, UnexpectedResponseError
-from .._models import Balance, Generation, GenerationRequest
+from .._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ContentPolicyError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ServiceUnavailableError,
+    UnexpectedResponseError,
+)
 from .._models_catalog import ModelCatalog
+from .._operations import Operation, TaskSpec
 
 __all__ = [
     "DEFAULT_RETENTION",
     "Provider",
+    "ProviderBase",
     "api_key_from_env",
     "bearer_headers",
     "mask_key",
@@ -31,55 +45,217 @@ __all__ = [
     "retention_of",
 ]
 
+T = TypeVar("T")
+
+#: How long a provider keeps a task's audio when its driver does not say (``retention``).
+DEFAULT_RETENTION = 24 * 3600.0
+
 
 @runtime_checkable
 class Provider(Protocol):
-    """What a music-generation provider driver implements. Every method is pure: no I/O.
+    """What every provider has. Its endpoints are methods returning ``musicgen.Operation``.
 
-    Methods that parse a response raise a subclass of ``musicgen.APIError`` when the provider
-    answered with an error, so the client can tell what is safe to retry.
-
-    A provider may also set ``retention``: seconds the provider keeps a task's audio, after
-    which a cached result expires (default one day).
+    The clients' sugar looks for ``generate(request)``, ``status(task_id, *, instrumental=None)``
+    and ``balance()``; a provider without one of them raises ``UnsupportedOperationError`` when
+    it is asked for it. Any other endpoint is run with ``client.run(provider.endpoint(...))``.
     """
 
     #: The name users pass as ``provider=`` (e.g. ``"suno"``).
     name: str
     #: The models this provider accepts, used to resolve ``model=`` and to check lengths.
     catalog: ModelCatalog
-
-    def validate(self, request: GenerationRequest) -> None:
-        """Raise ``musicgen.ValidationError`` naming field, limit and fix for bad input."""
-
-    def submit_request(self, request: GenerationRequest) -> httpx.Request:
-        """Build the request that starts a (paid) generation."""
-
-    def parse_submit(self, response: httpx.Response, request: GenerationRequest) -> Generation:
-        """Read the submission's answer: the new task, usually not finished yet."""
-
-    def status_request(self, task_id: str, *, instrumental: bool | None = None) -> httpx.Request:
-        """Build the read of a task's status. ``instrumental`` is None when unknown."""
-
-    def parse_status(
-        self, response: httpx.Response, task_id: str, *, instrumental: bool | None = None
-    ) -> Generation:
-        """Read a task's status, with its tracks so far."""
-
-    def balance_request(self) -> httpx.Request:
-        """Build the read of the account's remaining credits or balance."""
-
-    def parse_balance(self, response: httpx.Response) -> Balance:
-        """Read the remaining credits or balance."""
+    #: Seconds the provider keeps a task's audio; cached results and the journal expire with it.
+    retention: float
 
 
-#: How long a provider keeps a task's audio when its driver does not say (``retention``).
-DEFAULT_RETENTION = 24 * 3600.0
-
-
-def retention_of(provider: Provider) -> float:
+def retention_of(provider: object) -> float:
     """Seconds ``provider`` keeps a task's audio (Suno 15 days, Mureka 30 days)."""
     value = getattr(provider, "retention", None)
     return float(value) if isinstance(value, (int, float)) else DEFAULT_RETENTION
+
+
+#: The usual meaning of an HTTP status; a provider refines it with its own table.
+HTTP_ERRORS: Mapping[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+    451: ContentPolicyError,
+    500: ServerError,
+    503: ServiceUnavailableError,
+}
+
+
+class ProviderBase:
+    """A base for drivers: API key from the environment, requests, the error table, masking.
+
+    Subclasses set the class attributes and write one method per endpoint that returns an
+    ``Operation`` (built with ``self.operation(...)``). Nothing here sends anything.
+
+    Args:
+        api_key: The API key; None reads the first non-empty variable of ``env_vars``.
+        base_url: The API root; None uses ``default_base_url``. A trailing ``api_prefix`` is
+            accepted and removed, since every path already starts with it.
+
+    Raises:
+        ConfigurationError: No API key anywhere; the message names the variables to set.
+    """
+
+    #: The name users pass as ``provider=``.
+    name: str = "provider"
+    #: The provider's models.
+    catalog: ModelCatalog
+    #: Seconds the provider keeps generated files.
+    retention: float = DEFAULT_RETENTION
+    #: Environment variables that may hold the API key, in order.
+    env_vars: ClassVar[tuple[str, ...]] = ()
+    #: The API root used when none is passed.
+    default_base_url: ClassVar[str] = ""
+    #: A path prefix every endpoint shares (e.g. ``"/api/v1"``), removed from a given base URL.
+    api_prefix: ClassVar[str] = ""
+    #: Status or provider code -> the error it stands for (``HTTP_ERRORS`` by default).
+    errors: ClassVar[Mapping[int, type[APIError]]] = HTTP_ERRORS
+    #: What to tell the user per error class (appended to the provider's own message).
+    hints: ClassVar[Mapping[type[APIError], str]] = {}
+
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None) -> None:
+        self._api_key = api_key_from_env(api_key, self.env_vars, self.name)
+        root = (base_url or self.default_base_url).strip().rstrip("/")
+        if self.api_prefix and root.endswith(self.api_prefix):
+            root = root[: -len(self.api_prefix)].rstrip("/")
+        self.base_url = root
+
+    def __repr__(self) -> str:
+        # Never the key: reprs end up in logs, tracebacks and Sentry events.
+        return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
+
+    # -- building ---------------------------------------------------------------------------
+
+    def http_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+    ) -> httpx.Request:
+        """An authenticated request to ``path`` (after ``api_prefix``) on the base URL."""
+        return httpx.Request(
+            method,
+            f"{self.base_url}{self.api_prefix}{path}",
+            headers=bearer_headers(self._api_key),
+            json=json,
+            params=params,
+        )
+
+    def operation(
+        self,
+        name: str,
+        request: httpx.Request,
+        parse: Callable[[httpx.Response], T],
+        *,
+        paid: bool = False,
+        task: TaskSpec[T] | None = None,
+        key: str | None = None,
+        if_missing: Operation[T] | None = None,
+    ) -> Operation[T]:
+        """An ``Operation`` of this provider; see ``musicgen.Operation`` for the arguments."""
+        return Operation(
+            provider=self.name,
+            name=name,
+            request=request,
+            parse=parse,
+            paid=paid,
+            task=task,
+            key=key,
+            if_missing=if_missing,
+        )
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def redact(self, text: str) -> str:
+        """``text`` with this provider's API key masked."""
+        return mask_key(text, self._api_key)
+
+    def unwrap(self, response: httpx.Response) -> Any:
+        """The decoded body of a successful answer, or raise the error it stands for.
+
+        The default reads the HTTP status (``error_for``) and then the JSON body; providers with
+        an envelope (Suno's ``{code, msg, data}``) override it.
+
+        Raises:
+            APIError: The matching subclass for an error status.
+            UnexpectedResponseError: A 2xx answer that is not JSON.
+        """
+        if response.status_code >= 400:
+            raise self.error_for(response, response.status_code, _error_message(response))
+        if not 200 <= response.status_code < 300:
+            self.unexpected(response, f"unexpected HTTP {response.status_code}")
+        try:
+            return read_json(response, self.name)
+        except UnexpectedResponseError as error:
+            self.unexpected(response, error.message)  # re-raised so the snippet is redacted
+
+    def error_type(self, code: int, message: str) -> type[APIError]:
+        """The error class for ``code`` (an HTTP status or the provider's own code)."""
+        cls = self.errors.get(code)
+        if cls is not None:
+            return cls
+        return ServerError if code >= 500 else BadRequestError
+
+    def error_for(
+        self,
+        response: httpx.Response,
+        code: int,
+        message: str,
+        *,
+        body: Any = None,
+        provider_code: int | None = None,
+        request_id: str | None = None,
+        cls: type[APIError] | None = None,
+    ) -> APIError:
+        """Build the ``APIError`` an error answer stands for: class, hint, Retry-After, masked.
+
+        ``cls`` overrides the class ``error_type`` would pick.
+        """
+        cls = cls or self.error_type(code, message)
+        hint = self.hints.get(cls)
+        text = f"{message} ({hint})" if hint else message
+        return cls(
+            self.redact(text),
+            provider=self.name,
+            status_code=response.status_code,
+            code=provider_code,
+            request_id=None if request_id is None else self.redact(request_id),
+            retry_after=parse_retry_after(response.headers),
+            body=body,
+        )
+
+    def unexpected(self, response: httpx.Response, detail: str, body: Any = None) -> NoReturn:
+        """Raise ``UnexpectedResponseError``: the answer cannot be read (masked)."""
+        raise UnexpectedResponseError(
+            self.redact(detail), provider=self.name, status_code=response.status_code, body=body
+        )
+
+
+def _error_message(response: httpx.Response) -> str:
+    """The best short explanation an error answer offers: its JSON message, else its text."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return response.content[:300].decode("utf-8", "replace").strip() or (
+            response.reason_phrase or f"HTTP {response.status_code}"
+        )
+    if isinstance(body, dict):
+        for candidate in (body.get("error"), body.get("message"), body.get("detail")):
+            if isinstance(candidate, dict):
+                candidate = candidate.get("message")
+            if isinstance(candidate, str) and candidate.strip():
+                return candidate.strip()
+    return response.reason_phrase or f"HTTP {response.status_code}"
 
 
 def api_key_from_env(explicit: str | None, names: tuple[str, ...], provider: str) -> str:
@@ -94,10 +270,8 @@ def api_key_from_env(explicit: str | None, names: tuple[str, ...], provider: str
         value = os.environ.get(name, "").strip()
         if value:
             return value
-    msg = (
-        f"no API key for {provider}: pass api_key=... or set one of "
-        f"{', '.join(names)} in the environment"
-    )
+    where = f" or set one of {', '.join(names)} in the environment" if names else ""
+    msg = f"no API key for {provider}: pass api_key=...{where}"
     raise ConfigurationError(msg)
 
 
@@ -145,8 +319,3 @@ def mask_key(text: str, api_key: str) -> str:
     if len(api_key) < 8:
         return text
     return text.replace(api_key, "***")
-
-
-def strip_trailing_slash(url: str) -> str:
-    """Normalise a base URL so paths can be appended with one slash."""
-    return url.rstrip("/")

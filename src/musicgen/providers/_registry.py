@@ -4,21 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
+
 from .._errors import ConfigurationError
 from ._base import Provider
 
-__all__ = ["default_providers", "register_provider", "registered_providers"]
+__all__ = ["Configured", "default_providers", "register_provider", "registered_providers"]
 
 ProviderFactory = Callable[[], Provider]
 
 _FACTORIES: dict[str, ProviderFactory] = {}
 
 
+@attrs.frozen
+class Configured:
+    """What ``configure_providers`` found in the environment.
+
+    Attributes:
+        providers: The providers that could be configured, in registration order.
+        unavailable: For each registered provider that could not, its factory's reason
+            (e.g. ``"no API key for suno: pass api_key=... or set ..."``).
+    """
+
+    providers: tuple[Provider, ...]
+    unavailable: dict[str, str]
+
+
 def register_provider(name: str, factory: ProviderFactory) -> None:
     """Let ``MusicGenClient()`` configure ``name`` by itself, by calling ``factory``.
 
     The factory should read its settings (API key, ...) from the environment and raise
-    ``ConfigurationError`` when they are missing: the provider is then left out.
+    ``ConfigurationError`` when they are missing: the provider is then left out, and its message
+    is what a call naming that provider (or a client with no provider at all) reports.
     """
     _FACTORIES[name] = factory
 
@@ -29,16 +46,22 @@ def registered_providers() -> tuple[str, ...]:
     return tuple(_FACTORIES)
 
 
-def default_providers() -> list[Provider]:
-    """Every registered provider whose configuration (API key) is present in the environment."""
+def configure_providers() -> Configured:
+    """Call every registered factory: the providers configured, and why the others are not."""
     _register_builtins()
-    configured = []
-    for factory in _FACTORIES.values():
+    configured: list[Provider] = []
+    unavailable: dict[str, str] = {}
+    for name, factory in _FACTORIES.items():
         try:
             configured.append(factory())
-        except ConfigurationError:
-            continue
-    return configured
+        except ConfigurationError as error:
+            unavailable[name] = error.message
+    return Configured(tuple(configured), unavailable)
+
+
+def default_providers() -> list[Provider]:
+    """Every registered provider whose configuration (API key) is present in the environment."""
+    return list(configure_providers().providers)
 
 
 def _register_builtins() -> None:

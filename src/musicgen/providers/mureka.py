@@ -31,6 +31,7 @@ from .._errors import (
     ContentPolicyError,
     InsufficientCreditsError,
     NotFoundError,
+    OverloadedError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -40,14 +41,8 @@ from .._errors import (
 )
 from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
 from .._models_catalog import MUREKA_CATALOG, ModelCatalog, ModelInfo
-from ._base import (
-    api_key_from_env,
-    bearer_headers,
-    mask_key,
-    parse_retry_after,
-    read_json,
-    strip_trailing_slash,
-)
+from .._operations import Operation, TaskSpec
+from ._base import ProviderBase, read_json
 
 __all__ = ["MurekaProvider"]
 
@@ -119,7 +114,8 @@ _HINTS: Mapping[type[APIError], str] = {
         "in the balance's raw data) or retry later"
     ),
     ContentPolicyError: "the request failed Mureka's safety review; change the lyrics or prompt",
-    ServiceUnavailableError: "Mureka's engine is overloaded; retry later",
+    ServiceUnavailableError: "Mureka is unavailable; retry later",
+    OverloadedError: "Mureka's engine is overloaded; retry later",
 }
 
 
@@ -127,8 +123,8 @@ class _Malformed(Exception):
     """Internal: the body has the wrong shape. Turned into ``UnexpectedResponseError``."""
 
 
-class MurekaProvider:
-    """The Mureka API as a sans-I/O ``Provider``.
+class MurekaProvider(ProviderBase):
+    """The Mureka API as a sans-I/O provider: its endpoints return operations.
 
     Args:
         api_key: The Mureka API key. None reads ``MUSICGEN_MUREKA_API_KEY``, then
@@ -140,27 +136,80 @@ class MurekaProvider:
         ConfigurationError: No API key was passed or found in the environment.
     """
 
-    name: str = _PROVIDER
+    name = _PROVIDER
     catalog: ModelCatalog = MUREKA_CATALOG
+    errors = _ERROR_TYPES
+    hints = _HINTS
     #: Seconds Mureka's audio URLs stay valid ("valid for 30 days"): cached results and journal
     #: entries expire with them.
     retention: float = 30 * 24 * 3600.0
+    env_vars = _ENV_VARS
+    default_base_url = _DEFAULT_BASE_URL
+    api_prefix = "/v1"
 
     def __init__(self, *, api_key: str | None = None, base_url: str = _DEFAULT_BASE_URL) -> None:
-        self._api_key = api_key_from_env(api_key, _ENV_VARS, _PROVIDER)
-        root = strip_trailing_slash(base_url.strip())
-        if root.endswith("/v1"):
-            root = strip_trailing_slash(root[: -len("/v1")])
-        self._base_url = root
-
-    @property
-    def base_url(self) -> str:
-        """The API root that paths such as ``/v1/song/generate`` are appended to."""
-        return self._base_url
+        super().__init__(api_key=api_key, base_url=base_url)
 
     def __repr__(self) -> str:
         # Never the key: reprs end up in logs, tracebacks and Sentry events.
-        return f"MurekaProvider(base_url={self._base_url!r})"
+        return f"MurekaProvider(base_url={self.base_url!r})"
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def generate(self, request: GenerationRequest) -> Operation[Generation]:
+        """Start a paid song (``/v1/song/generate``) or instrumental (``/v1/instrumental/...``).
+
+        Raises:
+            ValidationError: See ``validate``; raised before any request exists.
+        """
+        self.validate(request)
+        instrumental = request.instrumental
+
+        def read(task_id: str) -> Operation[Generation]:
+            return self.status(task_id, instrumental=instrumental)
+
+        return self.operation(
+            "generate",
+            self._submit_request(request),
+            lambda response: self._submitted(response, request),
+            paid=True,
+            task=TaskSpec(read=read, result_type=Generation),
+            key=request.fingerprint(),
+        )
+
+    def status(self, task_id: str, *, instrumental: bool | None = None) -> Operation[Generation]:
+        """Read a song task, or an instrumental one (``instrumental=True``).
+
+        Songs and instrumentals live under different paths. With ``instrumental=None`` (a bare
+        task id) the song path is read first and the instrumental one when that says 404.
+
+        Raises:
+            ValidationError: ``task_id`` is empty.
+        """
+        if not isinstance(task_id, str) or not task_id.strip():
+            msg = f"task_id must be a non-empty string, got {task_id!r}"
+            raise ValidationError(msg, field="task_id")
+        task_id = task_id.strip()
+        kind = "instrumental" if instrumental else "song"
+        # Quoted so an odd id can never step into another path.
+        request = self.http_request("GET", f"/{kind}/query/{quote(task_id, safe='')}")
+
+        def read(next_id: str) -> Operation[Generation]:
+            return self.status(next_id, instrumental=instrumental)
+
+        return self.operation(
+            "status",
+            request,
+            lambda response: self._task(response, task_id, instrumental),
+            task=TaskSpec(read=read, task_id=task_id, result_type=Generation),
+            if_missing=self.status(task_id, instrumental=True) if instrumental is None else None,
+        )
+
+    def balance(self) -> Operation[Balance]:
+        """Read the account's billing summary (balance in US cents)."""
+        return self.operation(
+            "balance", self.http_request("GET", "/account/billing"), self._billing
+        )
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -308,15 +357,11 @@ class MurekaProvider:
 
     # -- requests -----------------------------------------------------------------------------
 
-    def submit_request(self, request: GenerationRequest) -> httpx.Request:
-        """Build the POST that starts a paid song or instrumental task.
-
-        Call ``validate`` first; this only shapes the body (no None values are sent).
-        """
+    def _submit_request(self, request: GenerationRequest) -> httpx.Request:
         options = _present_options(request)
         body: dict[str, Any] = {}
         if request.instrumental:
-            path = "/v1/instrumental/generate"
+            path = "/instrumental/generate"
             body["model"] = request.model
             prompt = _merged_prompt(request)
             if prompt is not None:
@@ -325,7 +370,7 @@ class MurekaProvider:
                 body["instrumental_id"] = options["instrumental_id"]
             keys: Sequence[str] = ("n", "stream")
         else:
-            path = "/v1/song/generate"
+            path = "/song/generate"
             body["lyrics"] = _text(request.lyrics)
             body["model"] = request.model
             prompt = _merged_prompt(request)
@@ -335,35 +380,11 @@ class MurekaProvider:
         for key in keys:
             if key in options:
                 body[key] = options[key]
-        return httpx.Request("POST", self._url(path), headers=self._headers(), json=body)
-
-    def status_request(self, task_id: str, *, instrumental: bool | None = None) -> httpx.Request:
-        """Build the GET that reads a task; None or False for ``instrumental`` polls a song.
-
-        Raises:
-            ValidationError: ``task_id`` is empty.
-        """
-        if not isinstance(task_id, str) or not task_id.strip():
-            msg = f"task_id must be a non-empty string, got {task_id!r}"
-            raise ValidationError(msg, field="task_id")
-        kind = "instrumental" if instrumental else "song"
-        # Quoted so an odd id can never step into another path.
-        path = f"/v1/{kind}/query/{quote(task_id.strip(), safe='')}"
-        return httpx.Request("GET", self._url(path), headers=self._headers())
-
-    def balance_request(self) -> httpx.Request:
-        """Build the GET of the account's billing summary."""
-        return httpx.Request("GET", self._url("/v1/account/billing"), headers=self._headers())
-
-    def _url(self, path: str) -> str:
-        return self._base_url + path
-
-    def _headers(self) -> dict[str, str]:
-        return bearer_headers(self._api_key)
+        return self.http_request("POST", path, json=body)
 
     # -- responses ----------------------------------------------------------------------------
 
-    def parse_submit(self, response: httpx.Response, request: GenerationRequest) -> Generation:
+    def _submitted(self, response: httpx.Response, request: GenerationRequest) -> Generation:
         """Read the new task from a generate call's answer.
 
         Raises:
@@ -389,8 +410,8 @@ class MurekaProvider:
         except _Malformed as exc:
             self._unexpected(response, body, f"{exc} (task id {task_id}: poll it to resume)")
 
-    def parse_status(
-        self, response: httpx.Response, task_id: str, *, instrumental: bool | None = None
+    def _task(
+        self, response: httpx.Response, task_id: str, instrumental: bool | None
     ) -> Generation:
         """Read a task's status and, once it has any, its tracks.
 
@@ -410,7 +431,7 @@ class MurekaProvider:
         except _Malformed as exc:
             self._unexpected(response, body, str(exc))
 
-    def parse_balance(self, response: httpx.Response) -> Balance:
+    def _billing(self, response: httpx.Response) -> Balance:
         """Read ``/v1/account/billing``: the balance is in US cents.
 
         Raises:
@@ -425,9 +446,6 @@ class MurekaProvider:
         if amount is None:
             self._unexpected(response, body, "the billing answer has no balance")
         return Balance(provider=_PROVIDER, amount=amount, unit="cents", raw=body)
-
-    def _redact(self, text: str) -> str:
-        return mask_key(text, self._api_key)
 
     def _success_body(self, response: httpx.Response) -> dict[str, Any]:
         """Raise the matching ``APIError`` for an error answer, else return the JSON object."""
@@ -449,12 +467,19 @@ class MurekaProvider:
     def _unexpected(self, response: httpx.Response, body: Any, detail: str) -> NoReturn:
         trace_id = body.get("trace_id") if isinstance(body, dict) else None
         raise UnexpectedResponseError(
-            self._redact(f"unreadable Mureka answer: {detail}"),
+            self.redact(f"unreadable Mureka answer: {detail}"),
             provider=_PROVIDER,
             status_code=response.status_code,
             request_id=trace_id if isinstance(trace_id, str) else None,
             body=body,
         )
+
+    def error_type(self, code: int, message: str) -> type[APIError]:
+        """Mureka's table, where a 429 that speaks of quota or credits means out of credits."""
+        cls = super().error_type(code, message)
+        if cls is RateLimitError and _QUOTA_WORDS.search(message):
+            return InsufficientCreditsError
+        return cls
 
     def _api_error(self, response: httpx.Response) -> APIError:
         """Turn an HTTP error answer into the matching ``APIError`` subclass."""
@@ -468,21 +493,15 @@ class MurekaProvider:
         message, trace_id = _error_details(body)
         if not message:
             message = response.reason_phrase or f"HTTP {status}"
-        cls = _ERROR_TYPES.get(status)
-        if cls is None:
-            cls = ServerError if status >= 500 else BadRequestError
-        if cls is RateLimitError and _QUOTA_WORDS.search(message):
-            cls = InsufficientCreditsError
-        hint = _HINTS.get(cls)
-        return cls(
-            self._redact(f"{message} ({hint})" if hint else message),
-            provider=_PROVIDER,
-            status_code=status,
-            code=None,
-            request_id=trace_id,
-            retry_after=parse_retry_after(response.headers),
-            body=body,
-        )
+        cls: type[APIError] | None = None
+        if status == 503 and isinstance(body, dict) and "error" in body:
+            # Mureka documents 503 "Engine overloaded" as an answer of its own API, in its own
+            # error body (providers.md §2.6): the engine refused to take the request, so no task
+            # was started, and a submission may be retried like after a rate limit. A 503
+            # without that body comes from a gateway in front of Mureka, which may have passed
+            # the request on: that stays ServiceUnavailableError, uncertain for a submission.
+            cls = OverloadedError
+        return self.error_for(response, status, message, body=body, request_id=trace_id, cls=cls)
 
 
 # -- request helpers --------------------------------------------------------------------------

@@ -41,13 +41,8 @@ from .._errors import (
 )
 from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
 from .._models_catalog import SUNO_CATALOG, ModelCatalog
-from ._base import (
-    api_key_from_env,
-    bearer_headers,
-    mask_key,
-    parse_retry_after,
-    strip_trailing_slash,
-)
+from .._operations import Operation, TaskSpec
+from ._base import ProviderBase, parse_retry_after
 
 __all__ = ["DEFAULT_BASE_URL", "PLACEHOLDER_CALLBACK_URL", "SunoProvider"]
 
@@ -363,8 +358,8 @@ def _param(value: Any) -> Mapping[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-class SunoProvider:
-    """The sunoapi.org driver. Pure: it builds requests and reads responses, nothing more.
+class SunoProvider(ProviderBase):
+    """The sunoapi.org driver. Pure: its endpoints return operations; it sends nothing.
 
     Args:
         api_key: The sunoapi.org key; defaults to ``MUSICGEN_SUNO_API_KEY``, then ``SUNO_API_KEY``.
@@ -381,6 +376,10 @@ class SunoProvider:
     #: Seconds sunoapi.org keeps generated files ("retained for 15 days"): cached results and
     #: journal entries expire with them.
     retention: float = 15 * 24 * 3600.0
+    env_vars = _ENV_VARS
+    default_base_url = DEFAULT_BASE_URL
+    # Integrators often configure ".../api/v1" as the base; every path here adds it itself.
+    api_prefix = _API_PREFIX
 
     def __init__(
         self,
@@ -389,12 +388,7 @@ class SunoProvider:
         base_url: str = DEFAULT_BASE_URL,
         callback_url: str | None = None,
     ) -> None:
-        self._api_key = api_key_from_env(api_key, _ENV_VARS, _PROVIDER)
-        base = strip_trailing_slash(base_url.strip())
-        # Integrators often configure ".../api/v1" as the base; every path here adds it itself.
-        if base.endswith(_API_PREFIX):
-            base = strip_trailing_slash(base[: -len(_API_PREFIX)])
-        self.base_url = base
+        super().__init__(api_key=api_key, base_url=base_url)
         if callback_url is not None:
             try:
                 callback_url = _check_url("callback_url", callback_url)
@@ -402,16 +396,48 @@ class SunoProvider:
                 raise ConfigurationError(error.message) from None
         self.callback_url = callback_url
 
-    def __repr__(self) -> str:
-        return f"SunoProvider(name={self.name!r}, base_url={self.base_url!r})"
+    # -- endpoints -----------------------------------------------------------------------------
 
-    # -- requests ------------------------------------------------------------------------------
+    def generate(self, request: GenerationRequest) -> Operation[Generation]:
+        """Start a paid generation (``POST /api/v1/generate``), polled with ``status``.
 
-    def _headers(self) -> dict[str, str]:
-        return bearer_headers(self._api_key)
+        Raises:
+            ValidationError: See ``validate``; raised before any request exists.
+        """
+        body = self._generate_body(request)
+        return self.operation(
+            "generate",
+            self.http_request("POST", "/generate", json=body),
+            lambda response: self._submitted(response, request),
+            paid=True,
+            task=TaskSpec(read=self.status, result_type=Generation),
+            key=request.fingerprint(),
+        )
 
-    def _url(self, path: str) -> str:
-        return f"{self.base_url}{_API_PREFIX}{path}"
+    def status(self, task_id: str, *, instrumental: bool | None = None) -> Operation[Generation]:
+        """Read a music task (``GET /api/v1/generate/record-info``); ``instrumental`` is unused.
+
+        Raises:
+            ValidationError: ``task_id`` is empty.
+        """
+        if not isinstance(task_id, str) or not task_id.strip():
+            msg = "task_id is empty: pass the id that submit returned (Generation.task_id)"
+            raise ValidationError(msg, field="task_id")
+        task_id = task_id.strip()
+        return self.operation(
+            "status",
+            self.http_request("GET", "/generate/record-info", params={"taskId": task_id}),
+            lambda response: self._record(response, task_id, instrumental),
+            task=TaskSpec(read=self.status, task_id=task_id, result_type=Generation),
+        )
+
+    def balance(self) -> Operation[Balance]:
+        """Read the remaining credits (``GET /api/v1/generate/credit``)."""
+        return self.operation(
+            "balance", self.http_request("GET", "/generate/credit"), self._credits
+        )
+
+    # -- validation ----------------------------------------------------------------------------
 
     def validate(self, request: GenerationRequest) -> None:
         """Check ``request`` against Suno's modes and the model's length limits.
@@ -433,7 +459,7 @@ class SunoProvider:
             )
             raise ValidationError(msg, field="prompt")
         else:
-            self._check_length(request.model, "prompt", prompt)
+            self.catalog.check_length(request.model, "prompt", prompt)
         _wire_options(request.options)
 
     def _validate_custom(
@@ -473,37 +499,9 @@ class SunoProvider:
             raise ValidationError(msg, field="lyrics")
         for field, value in (("lyrics", lyrics), ("style", style), ("title", title)):
             if value is not None:
-                self._check_length(request.model, field, value)
+                self.catalog.check_length(request.model, field, value)
 
-    def _check_length(self, model: str, field: str, value: str) -> None:
-        limit = self.catalog.get(model).limits.get(field)
-        if limit is None or len(value) <= limit:
-            return
-        roomier = [
-            other
-            for other in self.catalog.ids
-            if other != model
-            and not self.catalog.get(other).retired
-            and self.catalog.get(other).limits.get(field, 0) > limit
-        ]
-        fix = f"shorten {field} to at most {limit} characters"
-        if roomier:
-            best = max(self.catalog.get(other).limits[field] for other in roomier)
-            fix += f", or use a model with a higher limit ({', '.join(roomier)}: up to {best})"
-        elif field == "prompt":
-            fix += ", or write the lyrics yourself in custom mode (lyrics=, style=, title=)"
-        msg = (
-            f"{field} is {len(value)} characters, over the {limit}-character limit of Suno "
-            f"model {model}: {fix}"
-        )
-        raise ValidationError(msg, field=field)
-
-    def submit_request(self, request: GenerationRequest) -> httpx.Request:
-        """Build ``POST /api/v1/generate``. Validates ``request`` first.
-
-        Raises:
-            ValidationError: See ``validate``.
-        """
+    def _generate_body(self, request: GenerationRequest) -> dict[str, Any]:
         self.validate(request)
         lyrics = _blank_to_none(request.lyrics)
         style = _blank_to_none(request.style)
@@ -528,48 +526,23 @@ class SunoProvider:
         else:
             body["prompt"] = _blank_to_none(request.prompt)
         body.update(options)
-        return httpx.Request("POST", self._url("/generate"), headers=self._headers(), json=body)
-
-    def status_request(self, task_id: str, *, instrumental: bool | None = None) -> httpx.Request:
-        """Build ``GET /api/v1/generate/record-info?taskId=...`` (``instrumental`` is unused).
-
-        Raises:
-            ValidationError: ``task_id`` is empty.
-        """
-        if not task_id or not task_id.strip():
-            msg = "task_id is empty: pass the id that submit returned (Generation.task_id)"
-            raise ValidationError(msg, field="task_id")
-        return httpx.Request(
-            "GET",
-            self._url("/generate/record-info"),
-            params={"taskId": task_id.strip()},
-            headers=self._headers(),
-        )
-
-    def balance_request(self) -> httpx.Request:
-        """Build ``GET /api/v1/generate/credit``."""
-        return httpx.Request("GET", self._url("/generate/credit"), headers=self._headers())
+        return body
 
     # -- responses -----------------------------------------------------------------------------
 
-    def _redact(self, text: str) -> str:
-        return mask_key(text, self._api_key)
-
-    def _unexpected(self, response: httpx.Response, what: str, body: Any = None) -> NoReturn:
-        raise UnexpectedResponseError(
-            self._redact(what),
-            provider=_PROVIDER,
-            status_code=response.status_code,
-            body=body,
-        )
-
-    def _envelope(self, response: httpx.Response) -> dict[str, Any]:
-        """Return the envelope of a successful answer, or raise the error it stands for.
+    def unwrap(self, response: httpx.Response) -> Any:
+        """Return the ``data`` of a successful envelope, or raise the error it stands for.
 
         Raises:
             APIError: The matching subclass for the body ``code`` or, failing that, HTTP status.
             UnexpectedResponseError: A 2xx answer that is not a Suno envelope.
         """
+        return self._envelope(response).get("data")
+
+    def _unexpected(self, response: httpx.Response, what: str, body: Any = None) -> NoReturn:
+        self.unexpected(response, what, body)
+
+    def _envelope(self, response: httpx.Response, *, reads_task: bool = False) -> dict[str, Any]:
         try:
             body: Any = json.loads(response.content)
             decoded = True
@@ -580,7 +553,9 @@ class SunoProvider:
 
         if not response.is_success:
             if code is not None and code != 200:
-                self._raise_for_code(response, code, envelope, from_body=True)
+                self._raise_for_code(
+                    response, code, envelope, from_body=True, reads_task=reads_task
+                )
             self._raise_for_code(response, response.status_code, envelope, from_body=False)
         if not decoded:
             snippet = response.content[:120].decode("utf-8", "replace")
@@ -594,7 +569,7 @@ class SunoProvider:
                 response, f"the envelope has no usable code (got {envelope.get('code')!r})", body
             )
         if code != 200:
-            self._raise_for_code(response, code, envelope, from_body=True)
+            self._raise_for_code(response, code, envelope, from_body=True, reads_task=reads_task)
         return envelope
 
     def _raise_for_code(
@@ -604,6 +579,7 @@ class SunoProvider:
         envelope: dict[str, Any] | None,
         *,
         from_body: bool,
+        reads_task: bool = False,
     ) -> NoReturn:
         msg = _text(envelope.get("msg")) if envelope is not None else None
         body_code = _as_int(envelope.get("code")) if envelope is not None else None
@@ -611,10 +587,14 @@ class SunoProvider:
             # A plain-text or HTML error page: a short excerpt is the best explanation there is.
             excerpt = response.content[:120].decode("utf-8", "replace").strip()
             msg = excerpt or _text(response.reason_phrase)
-        message = self._redact(msg) if msg else _DEFAULT_MESSAGES.get(code, f"error code {code}")
+        message = self.redact(msg) if msg else _DEFAULT_MESSAGES.get(code, f"error code {code}")
         if code in _HINTS and not (code == 429 and not from_body):
             message = f"{message} ({_HINTS[code]})"
         error_type = _error_type(code, from_body=from_body)
+        if reads_task and code == 400:
+            # A status read sends one parameter, a task id that was checked to be non-empty:
+            # a parameter error can only mean that sunoapi.org knows no such task.
+            error_type = NotFoundError
         raise error_type(
             message,
             provider=_PROVIDER,
@@ -624,7 +604,7 @@ class SunoProvider:
             body=envelope,
         )
 
-    def parse_submit(self, response: httpx.Response, request: GenerationRequest) -> Generation:
+    def _submitted(self, response: httpx.Response, request: GenerationRequest) -> Generation:
         """Read the new task's id from the ``generate`` answer.
 
         Raises:
@@ -651,8 +631,8 @@ class SunoProvider:
             raw=body,
         )
 
-    def parse_status(
-        self, response: httpx.Response, task_id: str, *, instrumental: bool | None = None
+    def _record(
+        self, response: httpx.Response, task_id: str, instrumental: bool | None
     ) -> Generation:
         """Read a ``record-info`` answer: the status, the tracks so far, and any failure reason.
 
@@ -660,7 +640,7 @@ class SunoProvider:
             APIError: The provider answered with an error code.
             UnexpectedResponseError: ``data``, ``response`` or ``sunoData`` has the wrong shape.
         """
-        body = self._envelope(response)
+        body = self._envelope(response, reads_task=True)
         data = body.get("data")
         if data is None:
             # Seen right after submit: the task exists but has no record yet.
@@ -724,7 +704,7 @@ class SunoProvider:
             tracks.append(_track(item, index))
         return tuple(tracks)
 
-    def parse_balance(self, response: httpx.Response) -> Balance:
+    def _credits(self, response: httpx.Response) -> Balance:
         """Read the remaining credits (``data`` is a number).
 
         Raises:

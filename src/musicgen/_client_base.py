@@ -1,0 +1,290 @@
+"""What both clients share: configuration, and the typed sugar that builds operations and flows.
+
+``generate``, ``submit``, ``get``, ``wait`` and ``balance`` pick the provider's operation and
+hand it to the core, exactly as ``client.run(operation)`` does with any other. The two client
+classes differ only in how they perform the flows' effects (``_client``, ``_async_client``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+import httpx
+
+from ._core import DEFAULT_TIMEOUT, ClientCore, provider_map
+from ._effects import CallContext, Flow
+from ._errors import ConfigurationError, ValidationError
+from ._models import Generation
+from ._operations import Operation
+from ._polling import PollPolicy
+from ._retry import RetryPolicy
+from .observability._events import Hook
+from .providers._base import Provider
+from .providers._registry import configure_providers
+
+if TYPE_CHECKING:
+    from .cache import Cache
+    from .observability._metrics import MetricsHook, MetricsSnapshot
+
+__all__ = ["BaseClient", "ProviderOptions"]
+
+T = TypeVar("T")
+
+#: Typed provider options (``SunoOptions``, ``MurekaOptions``) or a mapping of them.
+ProviderOptions = Any
+
+
+class BaseClient:
+    """Configuration, the core, and the flows of the typed methods (no I/O)."""
+
+    def __init__(
+        self,
+        *,
+        providers: Sequence[Provider] | Mapping[str, Provider] | None,
+        default_provider: str | None,
+        retry: RetryPolicy | None,
+        poll: PollPolicy | None,
+        strict_models: bool,
+        headers: Mapping[str, str] | None,
+        request_timeout: float | httpx.Timeout | None,
+        timeout: float | httpx.Timeout | None,
+        correlation_header: str,
+        hooks: Sequence[Hook],
+        metrics: bool,
+        cache: Cache | None,
+    ) -> None:
+        request_timeout = _request_timeout(request_timeout, timeout)
+        unavailable: dict[str, str] = {}
+        if providers is None:
+            found = configure_providers()
+            providers, unavailable = found.providers, found.unavailable
+        configured = provider_map(providers)
+        self._metrics = _new_metrics_hook() if metrics else None
+        all_hooks = (*hooks, self._metrics) if self._metrics is not None else tuple(hooks)
+        self._options: dict[str, Any] = {
+            "providers": configured,
+            "default_provider": default_provider,
+            "retry": retry or RetryPolicy(),
+            "poll": poll or PollPolicy(),
+            "strict_models": strict_models,
+            "headers": dict(headers or {}),
+            "request_timeout": request_timeout,
+            "correlation_header": correlation_header,
+            "hooks": tuple(hooks),
+            "metrics": metrics,
+            "cache": cache,
+        }
+        self._core = ClientCore(
+            providers=configured,
+            unavailable=unavailable,
+            default_provider=default_provider,
+            retry=self._options["retry"],
+            poll=self._options["poll"],
+            strict_models=strict_models,
+            headers=headers,
+            request_timeout=_as_timeout(request_timeout),
+            correlation_header=correlation_header,
+            hooks=all_hooks,
+            cache=cache,
+        )
+
+    @property
+    def providers(self) -> Mapping[str, Provider]:
+        """The configured providers by name."""
+        return dict(self._core.providers)
+
+    @property
+    def default_provider(self) -> str:
+        """The provider used when a call names none."""
+        return self._core.default_provider
+
+    def metrics(self) -> MetricsSnapshot:
+        """What this client has measured: latency per provider and operation, errors, retries
+        by cause, polls per generation, time to first stream URL and to the result.
+
+        Raises:
+            ConfigurationError: The client was made with ``metrics=False``.
+        """
+        if self._metrics is None:
+            msg = "this client was made with metrics=False; pass metrics=True to measure"
+            raise ConfigurationError(msg)
+        snapshot = self._metrics.snapshot()
+        cache = self._core.cache
+        return snapshot if cache is None else attrs.evolve(snapshot, cache=cache.stats())
+
+    # -- the flows of the public methods --------------------------------------------------------
+
+    def _run_flow(
+        self,
+        operation: Operation[T],
+        *,
+        timeout: float | None,
+        correlation_id: str | None,
+        cache: bool,
+        fresh: bool,
+        wait: bool,
+    ) -> Flow[T]:
+        if not isinstance(operation, Operation):
+            msg = (
+                f"run() takes a musicgen.Operation (what a provider's endpoint method returns), "
+                f"got {type(operation).__name__}"
+            )
+            raise ValidationError(msg, field="operation")
+        self._core.provider(operation.provider)  # it must be one of this client's providers
+        ctx = self._context(operation.name, correlation_id, timeout, cache)
+        return self._core.run(operation, ctx, wait=wait, fresh=fresh)
+
+    def _generation_flow(
+        self,
+        call: str,
+        prompt: str | None,
+        *,
+        provider: str | None,
+        model: str | None,
+        lyrics: str | None,
+        style: str | None,
+        title: str | None,
+        instrumental: bool,
+        timeout: float | None,
+        correlation_id: str | None,
+        fresh: bool,
+        cache: bool,
+        options: ProviderOptions | None,
+        extra: Mapping[str, Any],
+    ) -> Flow[Generation]:
+        driver = self._core.provider(provider)
+        ctx = self._context(call, correlation_id, timeout, cache)
+        fields = {
+            "prompt": prompt,
+            "model": model,
+            "lyrics": lyrics,
+            "style": style,
+            "title": title,
+            "instrumental": instrumental,
+            "options": {**_options_dict(options), **extra},
+        }
+        return self._core.guard(self._generation_steps(driver, ctx, fields, call, fresh), ctx)
+
+    def _generation_steps(
+        self, driver: Provider, ctx: CallContext, fields: dict[str, Any], call: str, fresh: bool
+    ) -> Flow[Generation]:
+        # Inside the guarded flow, so a refusal of the input is reported like any failure.
+        request = self._core.generation_request(driver, ctx, **fields)
+        operation: Operation[Generation] = self._core.endpoint(driver, "generate")(request)
+        wait = call != "submit"
+        return (yield from self._core.operation_flow(operation, ctx, wait=wait, fresh=fresh))
+
+    def _task_flow(
+        self,
+        call: str,
+        target: Generation | str,
+        provider: str | None,
+        timeout: float | None,
+        correlation_id: str | None,
+    ) -> Flow[Generation]:
+        if isinstance(target, Generation):
+            provider = target.provider if provider is None else provider
+        driver = self._core.provider(provider)
+        ctx = self._context(call, correlation_id, timeout, True)
+        return self._core.guard(self._task_steps(driver, ctx, call, target), ctx)
+
+    def _task_steps(
+        self, driver: Provider, ctx: CallContext, call: str, target: Generation | str
+    ) -> Flow[Generation]:
+        status = self._core.endpoint(driver, "status")
+        if isinstance(target, Generation):
+            # Wait from what the caller already holds: no read of it again before the first poll.
+            reader: Operation[Generation] = status(target.task_id, instrumental=target.instrumental)
+            state = self._core.stamp(target, ctx)
+            return (yield from self._core.wait_flow(reader, state, ctx))
+        if not isinstance(target, str) or not target.strip():
+            msg = f"task_id must be a non-empty string, got {target!r}"
+            raise ValidationError(msg, field="task_id")
+        operation: Operation[Generation] = status(target)
+        return (yield from self._core.operation_flow(operation, ctx, wait=call == "wait"))
+
+    def _balance_flow(self, provider: str | None, correlation_id: str | None) -> Flow[Any]:
+        driver = self._core.provider(provider)
+        ctx = self._context("balance", correlation_id, None, True)
+        return self._core.guard(self._balance_steps(driver, ctx), ctx)
+
+    def _balance_steps(self, driver: Provider, ctx: CallContext) -> Flow[Any]:
+        operation = self._core.endpoint(driver, "balance")()
+        return (yield from self._core.operation_flow(operation, ctx))
+
+    def _context(
+        self, call: str, correlation_id: str | None, timeout: float | None, cache: bool
+    ) -> CallContext:
+        return self._core.context(
+            call, correlation_id=correlation_id, timeout=timeout, use_cache=cache
+        )
+
+    def _merged_options(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        overrides = dict(overrides)
+        if "timeout" in overrides:
+            overrides["request_timeout"] = _request_timeout(
+                overrides.pop("request_timeout", None), overrides.pop("timeout"), stacklevel=4
+            )
+        unknown = set(overrides) - set(self._options)
+        if unknown:
+            msg = (
+                f"with_options() got unknown option(s) {sorted(unknown)}; "
+                f"accepted: {sorted(self._options)}"
+            )
+            raise TypeError(msg)
+        return {**self._options, **overrides}
+
+
+def _options_dict(options: ProviderOptions | None) -> dict[str, Any]:
+    """Typed options (anything with ``to_dict()``) or a mapping, as a plain dict."""
+    if options is None:
+        return {}
+    if isinstance(options, Mapping):
+        return dict(options)
+    to_dict = getattr(options, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    msg = (
+        "options must be provider options (e.g. musicgen.SunoOptions(...)) or a mapping, "
+        f"got {type(options).__name__}"
+    )
+    raise ValidationError(msg, field="options")
+
+
+def _request_timeout(
+    request_timeout: float | httpx.Timeout | None,
+    timeout: float | httpx.Timeout | None,
+    *,
+    stacklevel: int = 4,
+) -> float | httpx.Timeout | None:
+    """The per-request timeout, from ``request_timeout=`` or the deprecated ``timeout=``."""
+    if timeout is None:
+        return request_timeout
+    if request_timeout is not None:
+        msg = "pass request_timeout= only; timeout= is its deprecated old name"
+        raise ConfigurationError(msg)
+    warnings.warn(
+        "the client's timeout= is now request_timeout= (the timeout of one HTTP request); "
+        "timeout= will mean the overall deadline in 1.0, as it does on generate() and wait()",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+    return timeout
+
+
+def _new_metrics_hook() -> MetricsHook:
+    # Imported on first use: building its classes costs import time few scripts need.
+    from .observability._metrics import MetricsHook
+
+    return MetricsHook()
+
+
+def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    return httpx.Timeout(timeout)

@@ -1,0 +1,107 @@
+"""Downloading a track: the URL and file to write, atomic writes, and errors (no I/O loop here).
+
+Both clients stream with their own httpx client; what they share, pure or file-local, is here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._core import USER_AGENT
+from ._errors import APIConnectionError, APIError, NotFoundError, ServerError, ValidationError
+from ._models import Track
+
+__all__ = ["atomic_file", "check_download", "download_error", "download_headers", "download_target"]
+
+_AUDIO_SUFFIXES = {".mp3", ".wav", ".flac", ".m4a", ".ogg", ".aac", ".opus"}
+
+
+def download_target(track: Track, dest: str | os.PathLike[str], format: str) -> tuple[str, Path]:
+    """Pick the URL for ``format`` and the file to write.
+
+    ``dest`` is a file path (it has a suffix, like ``song.mp3``), or a directory: an existing
+    one, one ending in a separator, or a path without a suffix (created if missing), in which a
+    file named after the track's title and id is written. Its suffix follows the URL's own when
+    that names an audio type, else ``format``.
+
+    Raises:
+        ValidationError: The track has no URL for ``format`` (yet).
+    """
+    url = track.url_for(format)
+    if not url:
+        known = ", ".join(f for f in ("mp3", "flac", "wav", "stream") if track.url_for(f))
+        msg = (
+            f"track {track.id} has no {format!r} URL (available: {known or 'none yet'}); "
+            "wait for the generation to succeed or pick another format="
+        )
+        raise ValidationError(msg, field="format")
+    target = Path(dest)
+    if target.is_dir() or str(dest).endswith((os.sep, "/")) or not target.suffix:
+        suffix = Path(httpx.URL(url).path).suffix.lower()
+        if suffix not in _AUDIO_SUFFIXES:
+            suffix = f".{'mp3' if format == 'stream' else format}"
+        stem = _safe_name(f"{track.title} - {track.id}" if track.title else track.id)
+        target = target / f"{stem}{suffix}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return url, target
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^\w\-. ]+", "_", name).strip(" .")
+    return cleaned[:120] or "track"
+
+
+def download_headers() -> dict[str, str]:
+    # Only a user agent: the provider's Authorization header must never reach the audio host.
+    return {"User-Agent": USER_AGENT}
+
+
+def check_download(response: httpx.Response, url: str) -> None:
+    if response.status_code < 400:
+        return
+    msg = f"downloading audio from {httpx.URL(url).host} failed with HTTP {response.status_code}"
+    cls: type[APIError] = APIError
+    if response.status_code >= 500:
+        cls = ServerError  # worth retrying
+    elif response.status_code in (404, 410):
+        cls = NotFoundError  # the provider's links expire (Suno 15 days, Mureka 30)
+    raise cls(msg, provider="download", status_code=response.status_code)
+
+
+def download_error(error: httpx.TransportError, url: str) -> APIConnectionError:
+    msg = f"downloading audio from {httpx.URL(url).host} failed: {type(error).__name__}"
+    return APIConnectionError(msg, provider="download", request_sent=True)
+
+
+class atomic_file:
+    """Write to a temporary file next to ``path``; rename over it only on success."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __enter__(self) -> Any:
+        import tempfile
+
+        fd, self._tmp = tempfile.mkstemp(
+            prefix=f".{self._path.name}.", suffix=".part", dir=self._path.parent
+        )
+        self._file = os.fdopen(fd, "wb")
+        return self._file
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._file.close()
+        if exc_type is None:
+            os.replace(self._tmp, self._path)
+        else:
+            os.unlink(self._tmp)

@@ -1,0 +1,88 @@
+"""The effects a flow yields, and the call context they carry.
+
+A flow (a generator in ``_core``) yields one of these and gets back its outcome, or has the
+error thrown in. The clients perform them: ``MusicGenClient`` blocking, ``AsyncMusicGenClient``
+awaiting; that is all the clients do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+if TYPE_CHECKING:
+    from ._operations import Operation
+    from ._polling import Deadline
+    from .cache import Cache
+
+__all__ = ["CallContext", "Effect", "Flow", "Send", "Shared", "Sleep", "UseCache"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class CallContext:
+    """What one public call (``generate``, ``run``, ...) carries through all its requests.
+
+    Attributes:
+        correlation_id: Sent on every request, put on results and errors.
+        deadline: When the call gives up.
+        operation: The public method (``"generate"``, ``"wait"``...) or the operation's name.
+        started: ``clock()`` when the call began.
+        use_cache: Whether this call reads and writes the client's cache.
+    """
+
+    correlation_id: str
+    deadline: Deadline
+    operation: str
+    started: float
+    use_cache: bool = True
+
+
+@attrs.frozen
+class Send:
+    """Send ``operation``'s request, retried when safe; the outcome is its parsed value.
+
+    Attributes:
+        operation: What to send and how to read the answer.
+        role: ``"submit"`` (starts a task), ``"status"`` (reads one) or the operation's name.
+        context: The public call it belongs to.
+    """
+
+    operation: Operation[Any]
+    role: str
+    context: CallContext
+
+
+@attrs.frozen
+class Sleep:
+    """Wait ``seconds``."""
+
+    seconds: float
+
+
+@attrs.frozen
+class UseCache:
+    """Run ``action`` on the client's cache; the outcome is what it returns.
+
+    The async client runs it in a worker thread unless the cache says it never blocks.
+    """
+
+    action: Callable[[Cache], Any]
+
+
+@attrs.frozen
+class Shared:
+    """Run ``flow`` once for every caller asking with the same ``key`` at the same time.
+
+    A client drives the first caller's flow; the others wait for its result (single flight).
+    """
+
+    key: str
+    flow: Flow[Any] = attrs.field(eq=False)
+
+
+Effect = Send | Sleep | UseCache | Shared
+Flow = Generator["Send | Sleep | UseCache | Shared", Any, T]
