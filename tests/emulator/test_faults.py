@@ -266,7 +266,6 @@ def test_first_injected_matching_fault_wins(em: Emulator, suno: Any) -> None:
     "kwargs",
     [
         {"kind": "ratelimit"},
-        {"kind": "slow", "provider": "udio"},
         {"kind": "slow", "operation": "poll"},
         {"kind": "slow", "times": 0},
         {"kind": "slow", "delay": -1.0},
@@ -275,6 +274,12 @@ def test_first_injected_matching_fault_wins(em: Emulator, suno: Any) -> None:
 def test_invalid_fault_is_rejected_at_construction(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - each case has its own message
         Fault(**kwargs)
+
+
+def test_misspelt_provider_is_rejected_at_inject(em: Emulator) -> None:
+    # Providers depend on the routes an emulator has, so Fault itself cannot check them.
+    with pytest.raises(ValueError, match="udio"):
+        em.inject(Fault("slow", provider="udio"))
 
 
 def test_refused_requests_are_still_recorded(em: Emulator, suno: Any) -> None:

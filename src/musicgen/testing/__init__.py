@@ -9,6 +9,9 @@ Use it three ways:
 
 One base URL serves both APIs: ``/api/v1/...`` is Suno, ``/v1/...`` is Mureka and generated
 media lives under ``/audio/<track-id>[.<variant>].wav`` and ``/image/<track-id>[.<variant>].png``.
+``Emulator.add_route`` emulates more endpoints, of these providers or of your own, and injected
+faults apply to them too.
+
 The emulator depends on the standard library and httpx only, never on the rest of musicgen;
 ``emulated_client`` and ``emulated_async_client`` (SDK clients wired to an emulator) are
 imported lazily, on first use, and so is ``SentryServer``, a Sentry-compatible endpoint on

@@ -1,25 +1,23 @@
-"""The :class:`Emulator`: one thread-safe state machine behind both emulated providers."""
+"""The :class:`Emulator`: one route table and one lock in front of every emulated provider."""
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import threading
 import time
-import uuid
-from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import httpx
 
 from . import _mureka as mureka
 from . import _suno as suno
-from ._fault import PROVIDERS, REFUSAL_KINDS, Fault
+from ._fault import REFUSAL_KINDS, Fault
 from ._media import render_png, render_wav
-from ._model import RecordedRequest, Task, TaskInfo, Track
+from ._model import RecordedRequest, TaskInfo
+from ._route import Handler, Route, RouteTable
+from ._store import Store
+from ._wire import decode_json, json_response, text_response
 
 if TYPE_CHECKING:
     from ._transport import EmulatorTransport
@@ -30,47 +28,9 @@ SUNO_CREDITS_PER_GENERATE = suno.CREDITS_PER_GENERATE
 MUREKA_CENTS_PER_SONG = mureka.CENTS_PER_SONG
 """Cents one generated Mureka song (one choice) costs; a task costs ``n`` times this."""
 
-_SUNO_ROUTES: dict[tuple[str, str], str] = {
-    ("POST", "/api/v1/generate"): "submit",
-    ("GET", "/api/v1/generate/record-info"): "status",
-    ("GET", "/api/v1/generate/credit"): "balance",
-}
-_MUREKA_SUBMIT: dict[str, Callable[[object], mureka.GenerateParams]] = {
-    "/v1/song/generate": mureka.validate_song,
-    "/v1/instrumental/generate": mureka.validate_instrumental,
-}
-_MUREKA_QUERY = re.compile(r"/v1/(song|instrumental)/query/([^/]+)")
+# Media files are served before any route, for every method (wrong ones get a 404).
 _MEDIA = re.compile(r"/(audio|image)/([^/.]+)((?:\.[^/.]+)*)")
 
-_TERMINAL: frozenset[str] = frozenset(
-    {
-        "SUCCESS",
-        "CREATE_TASK_FAILED",
-        "GENERATE_AUDIO_FAILED",
-        "CALLBACK_EXCEPTION",
-        "SENSITIVE_WORD_ERROR",
-        *mureka.TERMINAL,
-    }
-)
-
-# Refusal shapes per kind: (Suno body code, Suno HTTP status).
-_SUNO_REFUSALS: dict[str, tuple[int, int]] = {
-    "rate_limit": (430, 200),
-    "credits": (429, 200),
-    "server_error": (500, 200),
-    "maintenance": (455, 200),
-    # No documented shape: a gateway 503 is what an overloaded service looks like.
-    "overloaded": (503, 503),
-    "auth": (401, 401),
-}
-_MUREKA_REFUSALS: dict[str, tuple[int, str]] = {
-    "rate_limit": (429, mureka.RATE_LIMIT_MESSAGE),
-    "credits": (429, mureka.QUOTA_MESSAGE),
-    "server_error": (500, "Server Error"),
-    "maintenance": (503, "Service maintenance"),
-    "overloaded": (503, "Engine overloaded"),
-    "auth": (401, "Invalid Authentication"),
-}
 _MEDIA_REFUSALS: dict[str, int] = {
     "rate_limit": 429,
     "credits": 402,
@@ -79,6 +39,27 @@ _MEDIA_REFUSALS: dict[str, int] = {
     "overloaded": 503,
     "auth": 403,
 }
+# Refusals of providers whose error format the emulator does not know: (HTTP status, message).
+_GENERIC_REFUSALS: dict[str, tuple[int, str]] = {
+    "rate_limit": (429, "Rate limit exceeded"),
+    "credits": (402, "Insufficient credits"),
+    "server_error": (500, "Internal server error"),
+    "maintenance": (503, "Service under maintenance"),
+    "overloaded": (503, "Service overloaded"),
+    "auth": (401, "Unauthorized"),
+}
+
+_H = TypeVar("_H", bound=Handler)
+
+
+class _Service(Protocol):
+    """A built-in provider: its routes, and how it words a refusal."""
+
+    provider: str
+
+    def routes(self) -> list[Route]: ...
+
+    def refusal(self, fault: Fault, headers: Mapping[str, str]) -> httpx.Response: ...
 
 
 @dataclass
@@ -87,39 +68,34 @@ class _ArmedFault:
     remaining: int
 
 
-def _decode_json(content: bytes) -> Any:
-    if not content:
-        return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class _Target:
+    """What serves a request: a route, a media file (route None, match set) or nothing."""
 
-
-def _authorized(request: httpx.Request, key: str | None) -> bool:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return False
-    return key is None or secrets.compare_digest(token.encode(), key.encode())
-
-
-def _text_response(
-    status: int, text: str, headers: Mapping[str, str] | None = None
-) -> httpx.Response:
-    return httpx.Response(
-        status, headers={"content-type": "text/plain; charset=utf-8", **(headers or {})}, text=text
-    )
+    provider: str | None
+    operation: str | None
+    route: Route | None = None
+    match: re.Match[str] | None = None
 
 
 class Emulator:
-    """An offline, faithful emulator of the sunoapi.org and Mureka HTTP APIs.
+    """An offline, faithful emulator of the sunoapi.org and Mureka HTTP APIs, and of yours.
 
-    One instance serves both APIs and routes by path, so a single base URL works for both:
-    ``/api/v1/...`` is Suno, ``/v1/...`` is Mureka and ``/audio/...`` / ``/image/...`` are
-    the generated media (no auth, like a CDN). Tasks advance one status every
-    ``polls_per_stage`` status reads, so tests never wait for wall-clock time.
-    All state sits behind one lock, so the emulator is safe to share between threads.
+    One instance serves every provider and routes by method and path only, so a single base
+    URL works for all of them. Built in (operation in brackets, as faults select it):
+
+    - Suno: ``POST /api/v1/generate`` [submit], ``GET /api/v1/generate/record-info`` [status],
+      ``GET /api/v1/generate/credit`` [balance];
+    - Mureka: ``POST /v1/song/generate`` and ``POST /v1/instrumental/generate`` [submit],
+      ``GET /v1/song/query/<id>`` and ``GET /v1/instrumental/query/<id>`` [status],
+      ``GET /v1/account/billing`` [balance];
+    - media: ``/audio/<track-id>[.<variant>].wav`` and ``/image/<track-id>[.<variant>].png``
+      [audio], without auth, like a CDN; they belong to the provider whose task made them.
+
+    :meth:`add_route` (or the :meth:`route` decorator) emulates more endpoints, including
+    those of a provider of your own, and faults apply to them too. Tasks advance one status
+    every ``polls_per_stage`` status reads, so tests never wait for wall-clock time. All state
+    sits behind one lock, so the emulator is safe to share between threads.
 
     Choices where the providers document nothing:
 
@@ -127,9 +103,10 @@ class Emulator:
       music task with taskId <id>", "data": null}``; an unknown Mureka id (or one queried on
       the other kind's path) gets HTTP 404 ``{"error": {"message": "Task not found"}, ...}``;
     - a bad or missing Bearer token is a real HTTP 401 for both (Suno's body also has
-      ``code: 401``); unknown paths are HTTP 404;
+      ``code: 401``); other paths under ``/api/`` and ``/v1/`` get each provider's own 404
+      body, and any other unknown path a plain-text 404;
     - failed tasks are not refunded; Mureka's concurrency limit is reported, not enforced;
-      callbacks are never sent; only generate, status and balance endpoints exist.
+      callbacks are never sent; only the endpoints listed above exist.
 
     Args:
         suno_api_key: The only Bearer token Suno accepts; None accepts any non-empty token.
@@ -159,22 +136,23 @@ class Emulator:
             raise ValueError(f"audio_seconds must be positive, got {audio_seconds}")
         if suno_credits < 0 or mureka_balance_cents < 0:
             raise ValueError("credits and balance must not be negative")
-        self._suno_key = suno_api_key
-        self._mureka_key = mureka_api_key
-        self._polls_per_stage = polls_per_stage
-        self._audio_seconds = audio_seconds
-        self._audio_base_url = audio_base_url.rstrip("/") if audio_base_url else None
-        self._lock = threading.Lock()
-        self._suno_credits = suno_credits
-        self._mureka_balance = mureka_balance_cents
-        self._mureka_recharge = mureka_balance_cents
-        self._mureka_spending = 0
+        self._store = Store(
+            polls_per_stage=polls_per_stage,
+            audio_seconds=audio_seconds,
+            audio_base_url=audio_base_url,
+        )
+        self._lock = self._store.lock  # the one lock, over the store and everything below
+        self._suno = suno.SunoService(self._store, api_key=suno_api_key, credits=suno_credits)
+        self._mureka = mureka.MurekaService(
+            self._store, api_key=mureka_api_key, balance_cents=mureka_balance_cents
+        )
+        self._services: dict[str, _Service] = {s.provider: s for s in (self._suno, self._mureka)}
+        self._routes = RouteTable()
+        for service in self._services.values():
+            for route in service.routes():
+                self._routes.add(route, shadowed_by=_MEDIA)
         self._faults: list[_ArmedFault] = []
-        self._scripts: dict[str, deque[tuple[str, str | None]]] = {p: deque() for p in PROVIDERS}
-        self._tasks: dict[str, Task] = {}
-        self._tracks: dict[str, tuple[Task, Track]] = {}
         self._requests: list[RecordedRequest] = []
-        self._submissions: Counter[str] = Counter()
 
     # ------------------------------------------------------------------ public API
 
@@ -182,7 +160,7 @@ class Emulator:
         """Answer one request synchronously, applying any matching fault.
 
         Args:
-            request: The request, addressed to any host; only the path is routed.
+            request: The request, addressed to any host; only the method and path are routed.
 
         Returns:
             The emulated response.
@@ -208,9 +186,113 @@ class Emulator:
 
         return EmulatorTransport(self)
 
-    def inject(self, fault: Fault) -> None:
-        """Arm a fault for the next ``fault.times`` matching requests."""
+    def add_route(
+        self,
+        provider: str,
+        method: str,
+        path: str | re.Pattern[str],
+        handler: Callable[[httpx.Request, re.Match[str]], httpx.Response],
+        *,
+        operation: str | None = None,
+    ) -> None:
+        """Emulate one more endpoint, typically of a provider of your own.
+
+        Requests are matched on method and URL path only (any host, query string ignored):
+        a string path must equal the path, a compiled pattern must fullmatch it, and its named
+        groups reach the handler through the match. Media files and built-in routes are tried
+        first, then added routes in the order they were added; each provider's catch-all 404
+        for unknown ``/api/`` or ``/v1/`` paths comes last.
+
+        A route makes its provider known: :meth:`inject` then accepts
+        ``Fault(provider=..., operation=...)`` for it and every fault kind applies. Refusals of
+        a provider other than ``"suno"`` and ``"mureka"`` are JSON ``{"error": {"message":
+        ...}}`` bodies (see :class:`Fault`). ``operation="submit"`` marks paid work:
+        :meth:`submissions` counts its 2xx answers.
+
+        The handler gets the request with its body already read, runs outside the emulator's
+        lock and may run on several threads at once (under :class:`EmulatorServer`), so it
+        guards its own state. An exception it raises reaches an in-process client unchanged;
+        :class:`EmulatorServer` hangs up instead.
+
+        Example::
+
+            jobs: dict[str, int] = {}
+
+            def submit(request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+                job_id = f"job-{len(jobs) + 1}"
+                jobs[job_id] = 0
+                return httpx.Response(200, json={"id": job_id})
+
+            emulator.add_route("acme", "POST", "/acme/jobs", submit, operation="submit")
+            emulator.inject(Fault("drop", provider="acme", operation="submit"))
+
+        Args:
+            provider: The provider serving it: a new name, or ``"suno"`` / ``"mureka"`` to
+                emulate one of their endpoints the emulator lacks.
+            method: The HTTP method, in any case.
+            path: The exact URL path (starting with ``/``) or a pattern to fullmatch.
+            handler: Called as ``handler(request, match)``; returns the response.
+            operation: ``"submit"``, ``"status"``, ``"balance"``, ``"audio"`` or None: what
+                :class:`Fault` ``operation`` selects this route.
+
+        Raises:
+            ValueError: Unknown operation, a string path not starting with ``/``, or a route
+                that repeats an existing method and path (or that an existing route or the
+                media files would always answer first).
+        """
+        route = Route(provider, method, path, handler, operation)
         with self._lock:
+            self._routes.add(route, shadowed_by=_MEDIA)
+
+    def route(
+        self,
+        provider: str,
+        method: str,
+        path: str | re.Pattern[str],
+        *,
+        operation: str | None = None,
+    ) -> Callable[[_H], _H]:
+        """Decorator form of :meth:`add_route`: registers the handler and returns it unchanged.
+
+        Example::
+
+            @emulator.route("acme", "GET", re.compile(r"/acme/jobs/(?P<id>[^/]+)"),
+                            operation="status")
+            def status(request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+                return httpx.Response(200, json={"id": match["id"], "state": "done"})
+        """
+
+        def register(handler: _H) -> _H:
+            self.add_route(provider, method, path, handler, operation=operation)
+            return handler
+
+        return register
+
+    def inject(self, fault: Fault) -> None:
+        """Arm a fault for the next ``fault.times`` matching requests.
+
+        Raises:
+            ValueError: ``fault.provider`` has no route here, or no route of that provider
+                (of any provider, when it is None) declares ``fault.operation``: such a fault
+                could never fire.
+        """
+        with self._lock:
+            served = self._served()
+            if fault.provider is not None and fault.provider not in served:
+                raise ValueError(
+                    f"unknown provider {fault.provider!r}; this emulator serves "
+                    f"{sorted(served)} (add_route adds more)"
+                )
+            if fault.provider is None:
+                operations = set().union(*served.values())
+            else:
+                operations = served[fault.provider]
+            if fault.operation is not None and fault.operation not in operations:
+                whose = "any provider" if fault.provider is None else repr(fault.provider)
+                raise ValueError(
+                    f"no route of {whose} has operation {fault.operation!r}; its operations "
+                    f"are {sorted(operations)}"
+                )
             self._faults.append(_ArmedFault(fault, fault.times))
 
     def clear_faults(self) -> None:
@@ -236,19 +318,24 @@ class Emulator:
         Raises:
             ValueError: Unknown provider or empty status.
         """
-        if provider not in PROVIDERS:
-            raise ValueError(f"unknown provider {provider!r}; use one of {sorted(PROVIDERS)}")
+        if provider not in self._services:
+            raise ValueError(f"unknown provider {provider!r}; use one of {sorted(self._services)}")
         if not final_status:
             raise ValueError("final_status must not be empty")
         with self._lock:
-            self._scripts[provider].append((final_status, reason))
+            self._store.scripts[provider].append((final_status, reason))
 
     def submissions(self, provider: str | None = None) -> int:
-        """Count the tasks created (for one provider, or both), dropped answers included."""
+        """Count the paid submissions (of one provider, or all), dropped answers included.
+
+        For ``"suno"`` and ``"mureka"`` that is the tasks created; for a provider added with
+        :meth:`add_route`, the requests its ``operation="submit"`` routes answered with a 2xx
+        status (before any fault replaced or lost that answer).
+        """
         with self._lock:
             if provider is None:
-                return sum(self._submissions.values())
-            return self._submissions[provider]
+                return sum(self._store.submissions.values())
+            return self._store.submissions[provider]
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -258,33 +345,31 @@ class Emulator:
 
     @property
     def tasks(self) -> dict[str, TaskInfo]:
-        """A snapshot of every task, keyed by task id."""
+        """A snapshot of every Suno and Mureka task, keyed by task id."""
         with self._lock:
-            return {task_id: task.info() for task_id, task in self._tasks.items()}
+            return {task_id: task.info() for task_id, task in self._store.tasks.items()}
 
     @property
     def suno_credits(self) -> int:
         """Remaining Suno credits."""
         with self._lock:
-            return self._suno_credits
+            return self._suno.credits
 
     @suno_credits.setter
     def suno_credits(self, value: int) -> None:
         with self._lock:
-            self._suno_credits = value
+            self._suno.credits = value
 
     @property
     def mureka_balance_cents(self) -> int:
         """Remaining Mureka balance, in cents."""
         with self._lock:
-            return self._mureka_balance
+            return self._mureka.balance
 
     @mureka_balance_cents.setter
     def mureka_balance_cents(self, value: int) -> None:
         with self._lock:
-            # Topping up shows in total_recharge, like a real recharge would.
-            self._mureka_recharge += max(0, value - self._mureka_balance)
-            self._mureka_balance = value
+            self._mureka.set_balance(value)
 
     # ------------------------------------------------------------- request pipeline
     # The transports and the server share these two steps and differ only in how they
@@ -297,13 +382,13 @@ class Emulator:
             url=str(request.url),
             path=request.url.path,
             headers={k.lower(): v for k, v in request.headers.items()},
-            json=_decode_json(request.content),
+            json=decode_json(request.content),
         )
         with self._lock:
             self._requests.append(recorded)
-            provider, operation = self._classify(request.method, request.url.path)
+            target = self._resolve(request.method, request.url.path)
             for armed in self._faults:
-                if armed.fault.matches(provider, operation):
+                if armed.fault.matches(target.provider, target.operation):
                     armed.remaining -= 1
                     if armed.remaining == 0:
                         self._faults.remove(armed)
@@ -312,233 +397,60 @@ class Emulator:
 
     def _execute(self, request: httpx.Request, fault: Fault | None) -> httpx.Response:
         """Process a request, or refuse it as the fault says."""
+        with self._lock:
+            target = self._resolve(request.method, request.url.path)
         if fault is None or fault.kind not in REFUSAL_KINDS:
-            response = self._route(request)
+            response = self._serve(request, target)
         else:
             if fault.processed:
-                self._route(request)
-            response = self._refusal(request, fault)
+                self._serve(request, target)
+            response = self._refusal(target, fault)
         response.request = request
         return response
 
-    def _classify(self, method: str, path: str) -> tuple[str | None, str | None]:
-        """Return (provider, operation) of a request; call with the lock held."""
-        if path.startswith("/api/"):
-            return "suno", _SUNO_ROUTES.get((method, path))
-        if path.startswith("/v1/"):
-            if method == "POST" and path in _MUREKA_SUBMIT:
-                return "mureka", "submit"
-            if method == "GET" and _MUREKA_QUERY.fullmatch(path):
-                return "mureka", "status"
-            if method == "GET" and path == "/v1/account/billing":
-                return "mureka", "balance"
-            return "mureka", None
+    def _resolve(self, method: str, path: str) -> _Target:
+        """Find what serves a request, for dispatch and fault matching; call with the lock held."""
         media = _MEDIA.fullmatch(path)
         if media:
-            owner = self._tracks.get(media.group(2))
-            return (owner[0].provider if owner else None), "audio"
-        return None, None
+            owner = self._store.tracks.get(media.group(2))
+            return _Target(owner[0].provider if owner else None, "audio", match=media)
+        found = self._routes.find(method, path)
+        if found is None:
+            return _Target(None, None)
+        route, match = found
+        return _Target(route.provider, route.operation, route, match)
 
-    def _route(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if _MEDIA.fullmatch(path):
-            return self._media(request)
-        if path.startswith("/api/"):
-            return self._suno(request)
-        if path.startswith("/v1/"):
-            return self._mureka(request)
-        return _text_response(404, "Not Found")
+    def _served(self) -> dict[str, set[str]]:
+        """Map each known provider to its operations; call with the lock held."""
+        served = self._routes.operations()
+        for provider in self._services:
+            served[provider].add("audio")  # the media files of its tasks
+        return served
 
-    def _base_url(self, request: httpx.Request) -> str:
-        if self._audio_base_url:
-            return self._audio_base_url
-        return f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
-
-    def _pop_script(self, provider: str) -> tuple[str | None, str | None]:
-        scripts = self._scripts[provider]
-        return scripts.popleft() if scripts else (None, None)
-
-    def _new_id(self, make: Callable[[], str]) -> str:
-        while True:
-            new = make()
-            if new not in self._tasks and new not in self._tracks:
-                return new
-
-    def _register(self, task: Task) -> None:
-        self._tasks[task.id] = task
-        for track in task.tracks:
-            self._tracks[track.id] = (task, track)
-        self._submissions[task.provider] += 1
-
-    def _advance(self, task: Task) -> str:
-        """Serve one status read of a task and return the status to report."""
-        last = len(task.stages) - 1
-        index = (
-            last if self._polls_per_stage == 0 else min(task.reads // self._polls_per_stage, last)
-        )
-        task.reads += 1
-        task.status = task.stages[index]
-        if task.status in _TERMINAL and task.finished_at is None:
-            task.finished_at = int(time.time())
-        return task.status
-
-    # --------------------------------------------------------------------- Suno
-
-    def _suno(self, request: httpx.Request) -> httpx.Response:
-        if not _authorized(request, self._suno_key):
-            # Gateway-level refusal: a real 401, with the envelope clients read anyway.
-            return suno.envelope(401, http_status=401)
-        operation = _SUNO_ROUTES.get((request.method, request.url.path))
-        if operation == "submit":
-            return self._suno_generate(request)
-        if operation == "status":
-            return self._suno_record_info(request)
-        if operation == "balance":
+    def _serve(self, request: httpx.Request, target: _Target) -> httpx.Response:
+        """Run the handler of a resolved request (outside the lock: handlers take it)."""
+        route, match = target.route, target.match
+        if match is None:
+            return text_response(404, "Not Found")
+        if route is None:
+            return self._media(request, match)
+        response = route.handler(request, match)
+        # Built-in providers count the tasks they create; others count accepted submits.
+        counted = route.operation == "submit" and route.provider not in self._services
+        if counted and response.is_success:
             with self._lock:
-                return suno.envelope(200, "success", self._suno_credits)
-        return suno.envelope(404, http_status=404)
-
-    def _suno_generate(self, request: httpx.Request) -> httpx.Response:
-        body = _decode_json(request.content)
-        try:
-            params = suno.validate_generate(body)
-        except suno.SunoError as exc:
-            return suno.envelope(exc.code, exc.msg)
-        with self._lock:
-            if self._suno_credits < suno.CREDITS_PER_GENERATE:
-                return suno.envelope(429)
-            self._suno_credits -= suno.CREDITS_PER_GENERATE
-            final, reason = self._pop_script("suno")
-            stages, code, message = suno.plan_stages(final, reason)
-            task = Task(
-                id=self._new_id(lambda: uuid.uuid4().hex),
-                provider="suno",
-                kind="music",
-                model=params.model,
-                stages=stages,
-                error_code=code,
-                error_message=message,
-                created_ms=int(time.time() * 1000),
-                base_url=self._base_url(request),
-                request=body,
-                duration_s=self._audio_seconds,
-                status="PENDING",
-            )
-            track_ids = (
-                self._new_id(lambda: str(uuid.uuid4())),
-                self._new_id(lambda: str(uuid.uuid4())),
-            )
-            task.tracks = suno.build_tracks(params, track_ids)
-            self._register(task)
-        return suno.envelope(200, "success", {"taskId": task.id})
-
-    def _suno_record_info(self, request: httpx.Request) -> httpx.Response:
-        task_id = request.url.params.get("taskId")
-        if not task_id:
-            return suno.envelope(400, "taskId cannot be null")
-        with self._lock:
-            task = self._tasks.get(task_id)
-            if task is None or task.provider != "suno":
-                return suno.envelope(400, f"Task not found: no music task with taskId {task_id}")
-            data = suno.record_info(task, self._advance(task))
-        return suno.envelope(200, "success", data)
-
-    # ------------------------------------------------------------------- Mureka
-
-    def _mureka(self, request: httpx.Request) -> httpx.Response:
-        if not _authorized(request, self._mureka_key):
-            return mureka.error(401)
-        method, path = request.method, request.url.path
-        validate = _MUREKA_SUBMIT.get(path)
-        if method == "POST" and validate is not None:
-            return self._mureka_generate(request, validate)
-        query = _MUREKA_QUERY.fullmatch(path)
-        if method == "GET" and query:
-            return self._mureka_query(query.group(1), query.group(2))
-        if method == "GET" and path == "/v1/account/billing":
-            with self._lock:
-                return mureka.json_response(
-                    {
-                        "account_id": 1_024_768,
-                        "balance": self._mureka_balance,
-                        "total_recharge": self._mureka_recharge,
-                        "total_spending": self._mureka_spending,
-                        "concurrent_request_limit": mureka.CONCURRENT_REQUEST_LIMIT,
-                        "trace_id": mureka.trace_id(),
-                    }
-                )
-        return mureka.error(404)
-
-    def _mureka_generate(
-        self, request: httpx.Request, validate: Callable[[object], mureka.GenerateParams]
-    ) -> httpx.Response:
-        body = _decode_json(request.content)
-        try:
-            params = validate(body)
-        except mureka.MurekaError as exc:
-            return mureka.error(exc.status, exc.message)
-        cost = mureka.CENTS_PER_SONG * params.n
-        with self._lock:
-            if self._mureka_balance < cost:
-                return mureka.error(429, mureka.QUOTA_MESSAGE)
-            self._mureka_balance -= cost
-            self._mureka_spending += cost
-            final, reason = self._pop_script("mureka")
-            stages, failed_reason = mureka.plan_stages(final, params.stream, reason)
-
-            def numeric_id() -> str:
-                # Live ids are 14-15 digit numeric strings.
-                return str(10**14 + secrets.randbelow(9 * 10**14))
-
-            task = Task(
-                id=self._new_id(numeric_id),
-                provider="mureka",
-                kind=params.kind,
-                model=params.model,
-                stages=stages,
-                error_code=None,
-                error_message=failed_reason,
-                created_ms=int(time.time() * 1000),
-                base_url=self._base_url(request),
-                request=body,
-                duration_s=self._audio_seconds,
-                stream=params.stream,
-                status="preparing",
-            )
-            task.tracks = mureka.build_tracks(
-                params, [self._new_id(numeric_id) for _ in range(params.n)]
-            )
-            self._register(task)
-        return mureka.json_response(
-            {
-                "id": task.id,
-                "created_at": task.created_ms // 1000,
-                "model": task.model,
-                "status": "preparing",
-                "trace_id": mureka.trace_id(),
-            }
-        )
-
-    def _mureka_query(self, kind: str, task_id: str) -> httpx.Response:
-        with self._lock:
-            task = self._tasks.get(task_id)
-            # A song id on the instrumental path (or vice versa) is unknown there.
-            if task is None or task.provider != "mureka" or task.kind != kind:
-                return mureka.error(404, "Task not found")
-            body = mureka.task_body(task, self._advance(task), task.error_message)
-        return mureka.json_response(body)
+                self._store.submissions[route.provider] += 1
+        return response
 
     # -------------------------------------------------------------------- media
 
-    def _media(self, request: httpx.Request) -> httpx.Response:
-        match = _MEDIA.fullmatch(request.url.path)
-        assert match is not None  # _route only sends media paths here
+    def _media(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
         folder, track_id, suffix = match.groups()
         wanted = ".png" if folder == "image" else ".wav"
         with self._lock:
-            owner = self._tracks.get(track_id)
+            owner = self._store.tracks.get(track_id)
         if request.method not in ("GET", "HEAD") or owner is None or not suffix.endswith(wanted):
-            return _text_response(404, "Not Found")
+            return text_response(404, "Not Found")
         task, track = owner
         if folder == "image":
             return httpx.Response(
@@ -550,66 +462,38 @@ class Emulator:
 
     # ----------------------------------------------------------------- refusals
 
-    def _refusal(self, request: httpx.Request, fault: Fault) -> httpx.Response:
-        with self._lock:
-            provider, operation = self._classify(request.method, request.url.path)
+    def _refusal(self, target: _Target, fault: Fault) -> httpx.Response:
         headers = {"retry-after": fault.retry_after} if fault.retry_after else {}
-        if operation == "audio" or provider is None:
-            return self._media_refusal(fault, headers)
-        if provider == "suno":
-            return self._suno_refusal(fault, headers)
-        return self._mureka_refusal(fault, headers)
+        if target.route is None:
+            # Media files and unknown paths: what a CDN or a bare gateway would say.
+            return _media_refusal(fault, headers)
+        service = self._services.get(target.route.provider)
+        if service is None:
+            return _generic_refusal(fault, headers)
+        return service.refusal(fault, headers)
 
-    @staticmethod
-    def _suno_refusal(fault: Fault, headers: dict[str, str]) -> httpx.Response:
-        if fault.kind == "malformed_json":
-            return httpx.Response(
-                fault.http_status or 200,
-                headers={"content-type": "application/json", **headers},
-                content=b'{"code": 200, "data": {',
-            )
-        if fault.kind == "null_data":
-            return suno.envelope(
-                fault.code or 200,
-                fault.message or "success",
-                None,
-                http_status=fault.http_status or 200,
-                headers=headers,
-            )
-        code, http_status = _SUNO_REFUSALS[fault.kind]
-        code = fault.code or code
-        return suno.envelope(
-            code,
-            fault.message or suno.MESSAGES.get(code, "error"),
-            None,
-            http_status=fault.http_status or http_status,
-            headers=headers,
+
+def _media_refusal(fault: Fault, headers: dict[str, str]) -> httpx.Response:
+    if fault.kind == "malformed_json":
+        # A file cut short: the RIFF header promises data that never comes.
+        return httpx.Response(
+            200, headers={"content-type": "audio/wav", **headers}, content=b"RIFF\x24\x00\x01"
         )
+    if fault.kind == "null_data":
+        return httpx.Response(200, headers=headers, content=b"")
+    status = fault.http_status or fault.code or _MEDIA_REFUSALS[fault.kind]
+    return text_response(status, fault.message or fault.kind.replace("_", " "), headers)
 
-    @staticmethod
-    def _mureka_refusal(fault: Fault, headers: dict[str, str]) -> httpx.Response:
-        if fault.kind == "malformed_json":
-            return httpx.Response(
-                fault.http_status or 200,
-                headers={"content-type": "application/json", **headers},
-                content=b'{"id": "1", "status": ',
-            )
-        if fault.kind == "null_data":
-            return mureka.json_response(None, fault.http_status or 200, headers)
-        status, message = _MUREKA_REFUSALS[fault.kind]
-        override = fault.http_status or fault.code
-        if override and override != status:
-            status, message = override, mureka.MESSAGES.get(override, message)
-        return mureka.error(status, fault.message or message, headers)
 
-    @staticmethod
-    def _media_refusal(fault: Fault, headers: dict[str, str]) -> httpx.Response:
-        if fault.kind == "malformed_json":
-            # A file cut short: the RIFF header promises data that never comes.
-            return httpx.Response(
-                200, headers={"content-type": "audio/wav", **headers}, content=b"RIFF\x24\x00\x01"
-            )
-        if fault.kind == "null_data":
-            return httpx.Response(200, headers=headers, content=b"")
-        status = fault.http_status or fault.code or _MEDIA_REFUSALS[fault.kind]
-        return _text_response(status, fault.message or fault.kind.replace("_", " "), headers)
+def _generic_refusal(fault: Fault, headers: dict[str, str]) -> httpx.Response:
+    if fault.kind == "malformed_json":
+        return httpx.Response(
+            fault.http_status or 200,
+            headers={"content-type": "application/json", **headers},
+            content=b'{"data": {"id": ',
+        )
+    if fault.kind == "null_data":
+        return json_response(None, fault.http_status or 200, headers)
+    status, message = _GENERIC_REFUSALS[fault.kind]
+    status = fault.http_status or fault.code or status
+    return json_response({"error": {"message": fault.message or message}}, status, headers)

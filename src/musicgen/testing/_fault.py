@@ -19,7 +19,6 @@ FAULT_KINDS: frozenset[str] = frozenset(
         "slow",
     }
 )
-PROVIDERS: frozenset[str] = frozenset({"mureka", "suno"})
 OPERATIONS: frozenset[str] = frozenset({"audio", "balance", "status", "submit"})
 
 # Kinds that replace the provider's answer with an error-shaped (or broken) response.
@@ -56,23 +55,31 @@ class Fault:
     500, 503, 503, 403), ``malformed_json`` serves a truncated file and ``null_data`` an empty
     200 body.
 
+    On the routes of a provider added with :meth:`Emulator.add_route`, whose error format the
+    emulator does not know, refusals are JSON ``{"error": {"message": ...}}`` bodies with HTTP
+    429, 402, 500, 503, 503 and 401 (rate_limit to auth), ``malformed_json`` is a truncated
+    JSON body and ``null_data`` a ``null`` body, both HTTP 200; ``slow``, ``drop`` and
+    ``connect_error`` behave as above, with "processed" meaning "the handler ran".
+
     Attributes:
         kind: One of the kinds above.
-        provider: ``"suno"``, ``"mureka"`` or None for any. Media downloads belong to the
-            provider whose task produced them.
-        operation: ``"submit"`` (task-creating POSTs), ``"status"`` (task queries),
+        provider: ``"suno"``, ``"mureka"``, a provider added with :meth:`Emulator.add_route`,
+            or None for any; :meth:`Emulator.inject` refuses a provider it does not serve.
+            Media downloads belong to the provider whose task produced them.
+        operation: ``"submit"`` (paid, task-creating POSTs), ``"status"`` (task queries),
             ``"balance"`` (credits / billing), ``"audio"`` (media downloads) or None for any
-            request, including unknown paths.
+            request, including unknown paths. Added routes declare theirs.
         times: How many matching requests the fault affects (at least 1).
         delay: Seconds to sleep, for ``"slow"``.
         retry_after: A ``Retry-After`` header value added to refusals.
-        code: Overrides the Suno body ``code`` (e.g. 405 for a rate limit) or, for Mureka and
-            media, the HTTP status.
+        code: Overrides the Suno body ``code`` (e.g. 405 for a rate limit) or, for the other
+            providers and media, the HTTP status.
         http_status: Overrides the HTTP status of a refusal (e.g. 500 for a Suno server error).
-        message: Overrides the error text (Suno ``msg`` / Mureka ``error.message``).
+        message: Overrides the error text (Suno ``msg`` / others' ``error.message``).
         processed: For refusals: when True the request is carried out first (a submit creates
-            and charges a task) and only the answer is replaced, the way a gateway error after
-            the backend did the work looks. Default False: nothing happened.
+            and charges a task, an added route's handler runs) and only the answer is
+            replaced, the way a gateway error after the backend did the work looks. Default
+            False: nothing happened.
     """
 
     kind: str
@@ -87,11 +94,12 @@ class Fault:
     processed: bool = False
 
     def __post_init__(self) -> None:
-        """Reject typos early: a misspelt fault would silently never fire."""
+        """Reject typos early: a misspelt fault would silently never fire.
+
+        Providers depend on the emulator's routes, so :meth:`Emulator.inject` checks those.
+        """
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; use one of {sorted(FAULT_KINDS)}")
-        if self.provider is not None and self.provider not in PROVIDERS:
-            raise ValueError(f"unknown provider {self.provider!r}; use one of {sorted(PROVIDERS)}")
         if self.operation is not None and self.operation not in OPERATIONS:
             raise ValueError(
                 f"unknown operation {self.operation!r}; use one of {sorted(OPERATIONS)}"

@@ -1,20 +1,29 @@
-"""Mureka wire formats: validation, progression and payloads.
+"""The emulated Mureka API: its endpoints and their wire formats.
 
-Everything here is I/O-free; :mod:`._emulator` owns the state and the lock.
+:class:`MurekaService` declares the routes and answers them; the functions above it validate,
+plan and render payloads without touching any state. Shared state sits in the emulator's
+:class:`~._store.Store`, behind its one lock.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import secrets
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._model import Task, Track, media_url
+from ._route import ANY_METHOD, Handler, Route
+from ._wire import authorized, decode_json, json_response
+
+if TYPE_CHECKING:
+    from ._fault import Fault
+    from ._store import Store
 
 SONG_MODELS: tuple[str, ...] = (
     "auto",
@@ -106,17 +115,6 @@ class GenerateParams:
 def trace_id() -> str:
     """Return a fresh trace id (32 hex characters, like live)."""
     return uuid.uuid4().hex
-
-
-def json_response(
-    body: Any, status: int = 200, headers: Mapping[str, str] | None = None
-) -> httpx.Response:
-    """Serialise a bare (unenveloped) JSON body."""
-    return httpx.Response(
-        status,
-        headers={"content-type": "application/json", **(headers or {})},
-        content=json.dumps(body, separators=(",", ":")).encode(),
-    )
 
 
 def error(
@@ -344,3 +342,172 @@ def task_body(task: Task, status: str, failed_reason: str | None) -> dict[str, A
         body["choices"] = [_choice(task, t, complete=True) for t in task.tracks]
     body["trace_id"] = trace_id()
     return body
+
+
+# --------------------------------------------------------------------------- the service
+
+# Refusal shapes per fault kind: (HTTP status, error.message).
+_REFUSALS: dict[str, tuple[int, str]] = {
+    "rate_limit": (429, RATE_LIMIT_MESSAGE),
+    "credits": (429, QUOTA_MESSAGE),
+    "server_error": (500, "Server Error"),
+    "maintenance": (503, "Service maintenance"),
+    "overloaded": (503, "Engine overloaded"),
+    "auth": (401, "Invalid Authentication"),
+}
+
+
+def _numeric_id() -> str:
+    # Live ids are 14-15 digit numeric strings.
+    return str(10**14 + secrets.randbelow(9 * 10**14))
+
+
+class MurekaService:
+    """The emulated Mureka API: its account, its endpoints and how it words a refusal.
+
+    Args:
+        store: The emulator's shared state; handlers hold its lock while they touch it.
+        api_key: The only Bearer token accepted; None accepts any non-empty token.
+        balance_cents: Starting balance (:data:`CENTS_PER_SONG` per generated song).
+    """
+
+    provider = "mureka"
+
+    def __init__(self, store: Store, *, api_key: str | None, balance_cents: int) -> None:
+        self._store = store
+        self._api_key = api_key
+        # All three guarded by store.lock.
+        self.balance = balance_cents
+        self.recharge = balance_cents
+        self.spending = 0
+
+    def routes(self) -> list[Route]:
+        """Declare the emulated endpoints; each checks the Bearer token before anything else."""
+        return [
+            self._route("POST", "/v1/song/generate", self._song_generate, "submit"),
+            self._route("POST", "/v1/instrumental/generate", self._instrumental_generate, "submit"),
+            self._route(
+                "GET",
+                re.compile(r"/v1/(?P<kind>song|instrumental)/query/(?P<task_id>[^/]+)"),
+                self._query,
+                "status",
+            ),
+            self._route("GET", "/v1/account/billing", self._billing, "balance"),
+            # Any other /v1/ path or method gets Mureka's own 404 error body.
+            self._route(ANY_METHOD, re.compile(r"/v1/.*"), self._not_found, fallback=True),
+        ]
+
+    def set_balance(self, cents: int) -> None:
+        """Set the balance; call with the store's lock held."""
+        # Topping up shows in total_recharge, like a real recharge would.
+        self.recharge += max(0, cents - self.balance)
+        self.balance = cents
+
+    def refusal(self, fault: Fault, headers: Mapping[str, str]) -> httpx.Response:
+        """Answer a refused request the way Mureka words that kind of failure."""
+        if fault.kind == "malformed_json":
+            return httpx.Response(
+                fault.http_status or 200,
+                headers={"content-type": "application/json", **headers},
+                content=b'{"id": "1", "status": ',
+            )
+        if fault.kind == "null_data":
+            return json_response(None, fault.http_status or 200, headers)
+        status, message = _REFUSALS[fault.kind]
+        override = fault.http_status or fault.code
+        if override and override != status:
+            status, message = override, MESSAGES.get(override, message)
+        return error(status, fault.message or message, headers)
+
+    def _route(
+        self,
+        method: str,
+        path: str | re.Pattern[str],
+        handler: Handler,
+        operation: str | None = None,
+        *,
+        fallback: bool = False,
+    ) -> Route:
+        def guarded(request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+            if not authorized(request, self._api_key):
+                return error(401)
+            return handler(request, match)
+
+        return Route(self.provider, method, path, guarded, operation, fallback=fallback)
+
+    def _song_generate(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+        return self._generate(request, validate_song)
+
+    def _instrumental_generate(
+        self, request: httpx.Request, match: re.Match[str]
+    ) -> httpx.Response:
+        return self._generate(request, validate_instrumental)
+
+    def _generate(
+        self, request: httpx.Request, validate: Callable[[object], GenerateParams]
+    ) -> httpx.Response:
+        body = decode_json(request.content)
+        try:
+            params = validate(body)
+        except MurekaError as exc:
+            return error(exc.status, exc.message)
+        cost = CENTS_PER_SONG * params.n
+        store = self._store
+        with store.lock:
+            if self.balance < cost:
+                return error(429, QUOTA_MESSAGE)
+            self.balance -= cost
+            self.spending += cost
+            final, reason = store.pop_script(self.provider)
+            stages, failed_reason = plan_stages(final, params.stream, reason)
+            task = Task(
+                id=store.new_id(_numeric_id),
+                provider=self.provider,
+                kind=params.kind,
+                model=params.model,
+                stages=stages,
+                error_code=None,
+                error_message=failed_reason,
+                created_ms=int(time.time() * 1000),
+                base_url=store.base_url(request),
+                request=body,
+                duration_s=store.audio_seconds,
+                stream=params.stream,
+                status="preparing",
+            )
+            task.tracks = build_tracks(params, [store.new_id(_numeric_id) for _ in range(params.n)])
+            store.register(task)
+        return json_response(
+            {
+                "id": task.id,
+                "created_at": task.created_ms // 1000,
+                "model": task.model,
+                "status": "preparing",
+                "trace_id": trace_id(),
+            }
+        )
+
+    def _query(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+        with self._store.lock:
+            task = self._store.tasks.get(match["task_id"])
+            # A song id on the instrumental path (or vice versa) is unknown there.
+            if task is None or task.provider != self.provider or task.kind != match["kind"]:
+                return error(404, "Task not found")
+            body = task_body(task, self._store.advance(task, TERMINAL), task.error_message)
+        return json_response(body)
+
+    def _billing(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+        with self._store.lock:
+            return json_response(
+                {
+                    "account_id": 1_024_768,
+                    "balance": self.balance,
+                    "total_recharge": self.recharge,
+                    "total_spending": self.spending,
+                    "concurrent_request_limit": CONCURRENT_REQUEST_LIMIT,
+                    "trace_id": trace_id(),
+                }
+            )
+
+    def _not_found(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+        return error(404)

@@ -1,6 +1,8 @@
-"""sunoapi.org ("Suno-style") wire formats: validation, progression and payloads.
+"""The emulated sunoapi.org ("Suno-style") API: its endpoints and their wire formats.
 
-Everything here is I/O-free; :mod:`._emulator` owns the state and the lock.
+:class:`SunoService` declares the routes and answers them; the functions above it validate,
+plan and render payloads without touching any state. Shared state sits in the emulator's
+:class:`~._store.Store`, behind its one lock.
 """
 
 from __future__ import annotations
@@ -8,13 +10,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._model import Task, Track, media_url
+from ._route import ANY_METHOD, Handler, Route
+from ._wire import authorized, decode_json
+
+if TYPE_CHECKING:
+    from ._fault import Fault
+    from ._store import Store
 
 MODELS: tuple[str, ...] = ("V3_5", "V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5")
 
@@ -307,3 +317,142 @@ def record_info(task: Task, status: str) -> dict[str, Any]:
         "errorMessage": task.error_message if final else None,
         "createTime": task.created_ms,
     }
+
+
+# --------------------------------------------------------------------------- the service
+
+TERMINAL: frozenset[str] = frozenset({"SUCCESS", *_FAILURES})
+
+# Refusal shapes per fault kind: (body code, HTTP status).
+_REFUSALS: dict[str, tuple[int, int]] = {
+    "rate_limit": (430, 200),
+    "credits": (429, 200),
+    "server_error": (500, 200),
+    "maintenance": (455, 200),
+    # No documented shape: a gateway 503 is what an overloaded service looks like.
+    "overloaded": (503, 503),
+    "auth": (401, 401),
+}
+
+
+class SunoService:
+    """The emulated sunoapi.org: its account, its endpoints and how it words a refusal.
+
+    Args:
+        store: The emulator's shared state; handlers hold its lock while they touch it.
+        api_key: The only Bearer token accepted; None accepts any non-empty token.
+        credits: Starting credits (:data:`CREDITS_PER_GENERATE` per generate).
+    """
+
+    provider = "suno"
+
+    def __init__(self, store: Store, *, api_key: str | None, credits: int) -> None:
+        self._store = store
+        self._api_key = api_key
+        self.credits = credits  # guarded by store.lock
+
+    def routes(self) -> list[Route]:
+        """Declare the emulated endpoints; each checks the Bearer token before anything else."""
+        return [
+            self._route("POST", "/api/v1/generate", self._generate, "submit"),
+            self._route("GET", "/api/v1/generate/record-info", self._record_info, "status"),
+            self._route("GET", "/api/v1/generate/credit", self._credit, "balance"),
+            # Any other /api/ path or method gets Suno's own 404 envelope.
+            self._route(ANY_METHOD, re.compile(r"/api/.*"), self._not_found, fallback=True),
+        ]
+
+    def refusal(self, fault: Fault, headers: Mapping[str, str]) -> httpx.Response:
+        """Answer a refused request the way sunoapi.org words that kind of failure."""
+        if fault.kind == "malformed_json":
+            return httpx.Response(
+                fault.http_status or 200,
+                headers={"content-type": "application/json", **headers},
+                content=b'{"code": 200, "data": {',
+            )
+        if fault.kind == "null_data":
+            return envelope(
+                fault.code or 200,
+                fault.message or "success",
+                None,
+                http_status=fault.http_status or 200,
+                headers=headers,
+            )
+        code, http_status = _REFUSALS[fault.kind]
+        code = fault.code or code
+        return envelope(
+            code,
+            fault.message or MESSAGES.get(code, "error"),
+            None,
+            http_status=fault.http_status or http_status,
+            headers=headers,
+        )
+
+    def _route(
+        self,
+        method: str,
+        path: str | re.Pattern[str],
+        handler: Handler,
+        operation: str | None = None,
+        *,
+        fallback: bool = False,
+    ) -> Route:
+        def guarded(request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+            if not authorized(request, self._api_key):
+                # Gateway-level refusal: a real 401, with the envelope clients read anyway.
+                return envelope(401, http_status=401)
+            return handler(request, match)
+
+        return Route(self.provider, method, path, guarded, operation, fallback=fallback)
+
+    def _generate(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+        body = decode_json(request.content)
+        try:
+            params = validate_generate(body)
+        except SunoError as exc:
+            return envelope(exc.code, exc.msg)
+        store = self._store
+        with store.lock:
+            if self.credits < CREDITS_PER_GENERATE:
+                return envelope(429)
+            self.credits -= CREDITS_PER_GENERATE
+            final, reason = store.pop_script(self.provider)
+            stages, code, message = plan_stages(final, reason)
+            task = Task(
+                id=store.new_id(lambda: uuid.uuid4().hex),
+                provider=self.provider,
+                kind="music",
+                model=params.model,
+                stages=stages,
+                error_code=code,
+                error_message=message,
+                created_ms=int(time.time() * 1000),
+                base_url=store.base_url(request),
+                request=body,
+                duration_s=store.audio_seconds,
+                status="PENDING",
+            )
+            track_ids = (
+                store.new_id(lambda: str(uuid.uuid4())),
+                store.new_id(lambda: str(uuid.uuid4())),
+            )
+            task.tracks = build_tracks(params, track_ids)
+            store.register(task)
+        return envelope(200, "success", {"taskId": task.id})
+
+    def _record_info(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+        task_id = request.url.params.get("taskId")
+        if not task_id:
+            return envelope(400, "taskId cannot be null")
+        with self._store.lock:
+            task = self._store.tasks.get(task_id)
+            if task is None or task.provider != self.provider:
+                return envelope(400, f"Task not found: no music task with taskId {task_id}")
+            data = record_info(task, self._store.advance(task, TERMINAL))
+        return envelope(200, "success", data)
+
+    def _credit(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+        with self._store.lock:
+            return envelope(200, "success", self.credits)
+
+    def _not_found(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+        return envelope(404, http_status=404)

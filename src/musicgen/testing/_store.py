@@ -1,0 +1,78 @@
+"""The emulator's shared state: one lock, the tasks and tracks, scripts and counters."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
+
+import httpx
+
+from ._model import Task, Track
+
+
+class Store:
+    """Everything the built-in providers share, behind one lock.
+
+    The emulator keeps its own bookkeeping (faults, recorded requests, routes) under the same
+    lock, so one lock guards all state. Methods expect the caller to hold :attr:`lock`.
+
+    Args:
+        polls_per_stage: Status reads per stage; 0 makes a task final on its first read.
+        audio_seconds: Length of every generated track.
+        audio_base_url: Base of media URLs; None uses the request's scheme and host.
+    """
+
+    def __init__(
+        self, *, polls_per_stage: int, audio_seconds: float, audio_base_url: str | None
+    ) -> None:
+        self.lock = threading.Lock()
+        self.polls_per_stage = polls_per_stage
+        self.audio_seconds = audio_seconds
+        self.audio_base_url = audio_base_url.rstrip("/") if audio_base_url else None
+        self.tasks: dict[str, Task] = {}
+        self.tracks: dict[str, tuple[Task, Track]] = {}
+        self.scripts: defaultdict[str, deque[tuple[str, str | None]]] = defaultdict(deque)
+        self.submissions: Counter[str] = Counter()
+
+    def base_url(self, request: httpx.Request) -> str:
+        """Return the base of media URLs for tasks created by this request."""
+        if self.audio_base_url:
+            return self.audio_base_url
+        return f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+
+    def pop_script(self, provider: str) -> tuple[str | None, str | None]:
+        """Take the scripted (final status, reason) of the next task, if any."""
+        scripts = self.scripts[provider]
+        return scripts.popleft() if scripts else (None, None)
+
+    def new_id(self, make: Callable[[], str]) -> str:
+        """Draw ids from ``make`` until one is used by no task and no track."""
+        while True:
+            new = make()
+            if new not in self.tasks and new not in self.tracks:
+                return new
+
+    def register(self, task: Task) -> None:
+        """Store a created task and its tracks, and count the submission."""
+        self.tasks[task.id] = task
+        for track in task.tracks:
+            self.tracks[track.id] = (task, track)
+        self.submissions[task.provider] += 1
+
+    def advance(self, task: Task, terminal: frozenset[str]) -> str:
+        """Serve one status read of a task and return the status to report.
+
+        Args:
+            task: The task read.
+            terminal: The provider's final statuses; reaching one stamps ``finished_at``.
+        """
+        last = len(task.stages) - 1
+        per_stage = self.polls_per_stage
+        index = last if per_stage == 0 else min(task.reads // per_stage, last)
+        task.reads += 1
+        task.status = task.stages[index]
+        if task.status in terminal and task.finished_at is None:
+            task.finished_at = int(time.time())
+        return task.status
