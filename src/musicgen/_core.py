@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import attrs
 import httpx
 
-from ._effects import CallContext, Flow, Send, Shared, Sleep, UseCache
+from ._effects import STATUS, SUBMIT, CallContext, Flow, Send, Shared, Sleep, UseCache
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -69,10 +69,6 @@ T = TypeVar("T")
 
 USER_AGENT = f"musicgen-python/{__version__} httpx/{httpx.__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-
-# The names of a request's part in a task, on ``http.request`` events (``operation``) and in
-# ``Send.role``: "submit" starts a task, "status" reads one; a plain request has its own name.
-SUBMIT, STATUS = "submit", "status"
 
 
 @attrs.define
@@ -262,7 +258,9 @@ class ClientCore:
         self, provider: Provider, requested: str | None, model: str, ctx: CallContext
     ) -> None:
         text = fallback_message(provider.catalog, requested, model)
-        extra = self._log_extra(ctx, provider.name, requested_model=requested, model=model)
+        extra = self._log_extra(
+            ctx, provider.name, EventName.MODEL_FALLBACK, model=model, requested=requested
+        )
         logger.warning(text, extra=extra)
         # Seen by everyone, not only by apps that configured logging; shown once per text.
         warnings.warn(text, ModelFallbackWarning, stacklevel=stack_level_outside_musicgen())
@@ -540,7 +538,13 @@ class ClientCore:
             snapshot.provider,
             snapshot.task_id,
             snapshot.provider_status,
-            extra=self._log_extra(ctx, snapshot.provider, task_id=snapshot.task_id),
+            extra=self._log_extra(
+                ctx,
+                snapshot.provider,
+                EventName.STATUS_UNKNOWN,
+                task_id=snapshot.task_id,
+                provider_status=snapshot.provider_status,
+            ),
         )
         self.emit(
             EventName.STATUS_UNKNOWN,
@@ -688,7 +692,14 @@ class ClientCore:
                 "" if wait is None else f" in {wait:.2f}s",
                 number,
                 type(error).__name__,
-                extra=self._log_extra(ctx, operation.provider),
+                extra=self._log_extra(
+                    ctx,
+                    operation.provider,
+                    EventName.RETRY_SCHEDULED,
+                    attempt=number,
+                    wait=wait,
+                    cause=type(error).__name__,
+                ),
             )
             self.emit(
                 EventName.RETRY_SCHEDULED,
@@ -898,12 +909,27 @@ class ClientCore:
             )
 
     @staticmethod
-    def _log_extra(ctx: CallContext, provider: str, **fields: Any) -> dict[str, Any]:
+    def _log_extra(
+        ctx: CallContext,
+        provider: str,
+        event: str,
+        *,
+        task_id: str | None = None,
+        model: str | None = None,
+        attempt: int | None = None,
+        **data: Any,
+    ) -> dict[str, Any]:
+        """The structured fields of a record the client logs itself, named as ``LoggingHook``
+        names an event's (which, for that reason, does not log these events again)."""
         return {
+            "musicgen_event": event,
             "correlation_id": ctx.correlation_id,
             "provider": provider,
             "operation": ctx.operation,
-            **fields,
+            "task_id": task_id,
+            "model": model,
+            "attempt": attempt,
+            **{f"musicgen_{key}": value for key, value in data.items()},
         }
 
 

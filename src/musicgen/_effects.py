@@ -17,9 +17,24 @@ if TYPE_CHECKING:
     from ._polling import Deadline
     from .cache import Cache
 
-__all__ = ["CallContext", "Effect", "Flow", "Send", "Shared", "Sleep", "UseCache"]
+__all__ = [
+    "STATUS",
+    "SUBMIT",
+    "CallContext",
+    "Effect",
+    "Flow",
+    "Send",
+    "Shared",
+    "Sleep",
+    "UseCache",
+]
 
 T = TypeVar("T")
+
+#: The part a request plays in a task, whatever the endpoint: ``Send.role``, and the
+#: ``operation`` of its ``http.request`` events. A plain request's role is its operation's name.
+SUBMIT = "submit"  # starts a task
+STATUS = "status"  # reads one
 
 
 @attrs.frozen

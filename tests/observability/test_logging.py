@@ -137,18 +137,53 @@ def test_a_call_failing_for_another_reason_logs_an_error(
     assert call_failed.musicgen_error == "AuthenticationError"  # type: ignore[attr-defined]
 
 
-def test_retries_are_logged_at_info_with_their_cause(
+def all_records_of(caplog: pytest.LogCaptureFixture, name: str) -> list[logging.LogRecord]:
+    """Every record of event ``name`` on any logger (the hook's, the client's, stamina's)."""
+    return [r for r in caplog.records if getattr(r, "musicgen_event", None) == name]
+
+
+def test_each_retry_is_logged_once_at_info_with_its_cause(
     obs_drive: Drive, obs_emulator: Emulator, debug_logs: pytest.LogCaptureFixture
 ) -> None:
     obs_emulator.inject(Fault("server_error", operation="status", times=2))
     obs_drive(obs_emulator, [step("generate", PROMPT, provider="suno")], hooks=[LoggingHook()])
 
-    retries = by_event(debug_logs, EventName.RETRY_SCHEDULED)
-    assert [r.levelno for r in retries] == [logging.INFO, logging.INFO]
+    retries = all_records_of(debug_logs, EventName.RETRY_SCHEDULED)
+    assert [(r.name, r.levelno) for r in retries] == [("musicgen", logging.INFO)] * 2
     assert {r.musicgen_cause for r in retries} == {"ServerError"}  # type: ignore[attr-defined]
 
 
-def test_model_fallback_is_a_warning(
+def test_stamina_does_not_log_musicgens_retries_a_second_time(
+    obs_drive: Drive, obs_emulator: Emulator, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    obs_emulator.inject(Fault("server_error", operation="status", times=2))
+    obs_drive(obs_emulator, [step("generate", PROMPT, provider="suno")], hooks=[LoggingHook()])
+
+    assert [r for r in debug_logs.records if r.name == "stamina"] == []
+
+
+def test_the_hosts_own_stamina_retries_are_still_logged(
+    obs_drive: Drive, obs_emulator: Emulator, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    import stamina
+
+    obs_emulator.inject(Fault("server_error", operation="status"))
+    obs_drive(obs_emulator, [step("generate", PROMPT, provider="suno")])  # installs the filter
+    calls = []
+
+    @stamina.retry(on=ValueError, attempts=2, wait_initial=0, wait_max=0, wait_jitter=0)
+    def flaky() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("once")
+
+    flaky()
+    assert [r.getMessage() for r in debug_logs.records if r.name == "stamina"] == [
+        "stamina.retry_scheduled"
+    ]
+
+
+def test_model_fallback_is_one_warning(
     obs_drive: Drive, obs_emulator: Emulator, debug_logs: pytest.LogCaptureFixture
 ) -> None:
     obs_drive(
@@ -157,8 +192,8 @@ def test_model_fallback_is_a_warning(
         hooks=[LoggingHook()],
     )
 
-    [fallback] = by_event(debug_logs, EventName.MODEL_FALLBACK)
-    assert fallback.levelno == logging.WARNING
+    [fallback] = all_records_of(debug_logs, EventName.MODEL_FALLBACK)
+    assert (fallback.name, fallback.levelno) == ("musicgen", logging.WARNING)
     assert fallback.musicgen_requested == "no-such-model"  # type: ignore[attr-defined]
 
 

@@ -39,6 +39,11 @@ EVENT_LEVELS: Mapping[str, int] = {
     EventName.CALL_FAILED: logging.ERROR,
 }
 
+#: Events the client logs itself (on ``musicgen``), so the hook does not repeat them.
+LOGGED_BY_CLIENT = frozenset(
+    {EventName.MODEL_FALLBACK, EventName.STATUS_UNKNOWN, EventName.RETRY_SCHEDULED}
+)
+
 # Data keys that would hold the user's own text: dropped unless include_text=True.
 _TEXT_KEYS = frozenset({"prompt", "lyrics", "style", "title"})
 # Words that mark a credential: such keys are dropped always, whatever include_text says.
@@ -58,13 +63,17 @@ class LoggingHook:
     ``musicgen_error`` (the exception type name, or None) and every data key prefixed with
     ``musicgen_`` (e.g. ``musicgen_status_code``).
 
-    Levels: ``http.request`` and ``poll`` are DEBUG; ``retry.scheduled``, ``status.changed``,
-    ``generation.submitted`` and ``generation.succeeded`` are INFO; ``model.fallback``,
-    ``status.unknown``, ``generation.failed`` and ``generation.timed_out`` are WARNING.
+    Levels: ``http.request`` and ``poll`` are DEBUG; ``status.changed``,
+    ``generation.submitted`` and ``generation.succeeded`` are INFO; ``generation.failed`` and
+    ``generation.timed_out`` are WARNING.
     ``call.failed`` is WARNING when the error is ``GenerationFailedError`` or
     ``GenerationTimeoutError`` (the task's outcome, already logged by ``generation.failed`` /
     ``generation.timed_out``), and ERROR otherwise (the provider, the network, the
     configuration or the input stopped the call).
+
+    Each fact is logged once: ``model.fallback`` and ``status.unknown`` (WARNING) and
+    ``retry.scheduled`` (INFO) are logged by the client itself on the ``musicgen`` logger, with
+    the same structured fields, whether or not this hook is attached, so the hook skips them.
 
     Prompts, lyrics, styles and titles are never logged unless ``include_text=True``; keys that
     look like credentials are never logged at all.
@@ -97,6 +106,8 @@ class LoggingHook:
 
     def __call__(self, event: Event, /) -> None:
         """Log ``event`` (nothing is formatted when the level is disabled)."""
+        if event.name in LOGGED_BY_CLIENT:
+            return
         level = max(self.level, _level_of(event))
         if not self.logger.isEnabledFor(level):
             return

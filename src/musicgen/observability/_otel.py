@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._effects import STATUS, SUBMIT
 from .._errors import ConfigurationError
 from .._version import __version__
 from ._events import Event, EventName
@@ -54,10 +55,9 @@ _OPENS_GENERATION = frozenset(
     }
 )
 _TEXT_KEYS = frozenset({"prompt", "lyrics", "style", "title"})
-# Public calls whose failure ends the generation span they run under.
-_GENERATION_CALLS = frozenset({"generate", "submit", "wait"})
-# HTTP operations that belong to a generation; others (balance) stay standalone.
-_GENERATION_OPERATIONS = frozenset({"submit", "status"})
+# The parts a request plays in any task (whatever its endpoint): such HTTP spans are children
+# of the task's span; plain requests (balance, ...) stay standalone.
+_TASK_ROLES = frozenset({SUBMIT, STATUS})
 
 
 def _ns(seconds: float) -> int:
@@ -173,11 +173,11 @@ class OpenTelemetryHook:
         end = event.timestamp
         start = end - (event.duration or 0.0)
         parent: Span | None = None
-        if event.operation == "submit":
+        if event.operation == SUBMIT:
             # A submission starts a generation: the span begins with its first attempt. A span
             # already open with a task id belongs to an earlier call of the same correlation id.
             parent = self._generation(event, start, stale, new_task=True).span
-        elif event.operation in _GENERATION_OPERATIONS:
+        elif event.operation in _TASK_ROLES:
             opened = self._get(event)
             parent = None if opened is None else opened.span
         context = None if parent is None else self._trace.set_span_in_context(parent)
@@ -250,10 +250,11 @@ class OpenTelemetryHook:
         self._end(event.correlation_id, opened, event.timestamp)
 
     def _call_failed(self, event: Event) -> None:
-        if event.operation not in _GENERATION_CALLS:
-            return
         opened = self._get(event)
-        if opened is None:
+        # The failed call ends the open span when it was that task's call: the span has no task
+        # yet (its submission failed) or the same one. A failed read of something else (a
+        # balance after a submit under one correlation id) leaves it open.
+        if opened is None or opened.task_id not in (None, event.task_id):
             return
         if event.error is not None:
             self._fail(opened.span, event.error, event.timestamp)
