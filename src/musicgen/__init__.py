@@ -54,9 +54,12 @@ from ._retry import RetryPolicy
 from ._version import __version__
 from .observability import correlation_id
 from .providers import (
+    MurekaOptions,
     MurekaProvider,
     Provider,
     ProviderBase,
+    ProviderOptions,
+    SunoOptions,
     SunoProvider,
     register_provider,
 )
@@ -80,6 +83,7 @@ __all__ = [
     "ModelCatalog",
     "ModelFallbackWarning",
     "ModelInfo",
+    "MurekaOptions",
     "MurekaProvider",
     "MusicGenClient",
     "MusicGenError",
@@ -90,11 +94,13 @@ __all__ = [
     "PollPolicy",
     "Provider",
     "ProviderBase",
+    "ProviderOptions",
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
     "ServiceUnavailableError",
     "SubmissionUncertainError",
+    "SunoOptions",
     "SunoProvider",
     "TaskSnapshot",
     "TaskSpec",

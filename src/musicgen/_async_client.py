@@ -132,7 +132,7 @@ class AsyncMusicGenClient(BaseClient):
         correlation_id: str | None = None,
         fresh: bool = False,
         cache: bool = True,
-        options: ProviderOptions | None = None,
+        options: ProviderOptions | Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> Generation:
         """Generate music and wait until the task is finished; see ``MusicGenClient.generate``."""
@@ -169,7 +169,7 @@ class AsyncMusicGenClient(BaseClient):
         correlation_id: str | None = None,
         fresh: bool = False,
         cache: bool = True,
-        options: ProviderOptions | None = None,
+        options: ProviderOptions | Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> Generation:
         """Start a generation and return at once; see ``MusicGenClient.generate``."""

@@ -170,7 +170,7 @@ class MusicGenClient(BaseClient):
         correlation_id: str | None = None,
         fresh: bool = False,
         cache: bool = True,
-        options: ProviderOptions | None = None,
+        options: ProviderOptions | Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> Generation:
         """Generate music and wait until the task is finished.
@@ -233,7 +233,7 @@ class MusicGenClient(BaseClient):
         correlation_id: str | None = None,
         fresh: bool = False,
         cache: bool = True,
-        options: ProviderOptions | None = None,
+        options: ProviderOptions | Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> Generation:
         """Start a generation and return at once; see ``generate`` for the arguments."""

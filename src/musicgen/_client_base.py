@@ -23,6 +23,7 @@ from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from .observability._events import Hook
 from .providers._base import Provider
+from .providers._options import ProviderOptions
 from .providers._registry import configure_providers
 
 if TYPE_CHECKING:
@@ -32,9 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["BaseClient", "ProviderOptions"]
 
 T = TypeVar("T")
-
-#: Typed provider options (``SunoOptions``, ``MurekaOptions``) or a mapping of them.
-ProviderOptions = Any
 
 
 class BaseClient:
@@ -152,7 +150,7 @@ class BaseClient:
         correlation_id: str | None,
         fresh: bool,
         cache: bool,
-        options: ProviderOptions | None,
+        options: ProviderOptions | Mapping[str, Any] | None,
         extra: Mapping[str, Any],
     ) -> Flow[Generation]:
         driver = self._core.provider(provider)
@@ -238,15 +236,14 @@ class BaseClient:
         return {**self._options, **overrides}
 
 
-def _options_dict(options: ProviderOptions | None) -> dict[str, Any]:
+def _options_dict(options: ProviderOptions | Mapping[str, Any] | None) -> dict[str, Any]:
     """Typed options (anything with ``to_dict()``) or a mapping, as a plain dict."""
     if options is None:
         return {}
     if isinstance(options, Mapping):
         return dict(options)
-    to_dict = getattr(options, "to_dict", None)
-    if callable(to_dict):
-        return dict(to_dict())
+    if isinstance(options, ProviderOptions):
+        return options.to_dict()
     msg = (
         "options must be provider options (e.g. musicgen.SunoOptions(...)) or a mapping, "
         f"got {type(options).__name__}"

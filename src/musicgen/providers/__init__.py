@@ -2,6 +2,7 @@
 built-in Suno and Mureka drivers, and registration of custom providers."""
 
 from ._base import Provider, ProviderBase, api_key_from_env, parse_retry_after, read_json
+from ._options import MurekaOptions, ProviderOptions, SunoOptions
 from ._registry import (
     configure_providers,
     default_providers,
@@ -12,9 +13,12 @@ from .mureka import MurekaProvider
 from .suno import SunoProvider
 
 __all__ = [
+    "MurekaOptions",
     "MurekaProvider",
     "Provider",
     "ProviderBase",
+    "ProviderOptions",
+    "SunoOptions",
     "SunoProvider",
     "api_key_from_env",
     "configure_providers",

@@ -43,6 +43,7 @@ from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
 from .._models_catalog import MUREKA_CATALOG, ModelCatalog, ModelInfo
 from .._operations import Operation, TaskSpec
 from ._base import ProviderBase, read_json
+from ._options import MurekaOptions
 
 __all__ = ["MurekaProvider"]
 
@@ -76,8 +77,6 @@ _NO_AUDIO = "succeeded without any audio"
 # Options a request may carry, with where they apply. Everything else is refused by name.
 _SONG_ONLY_OPTIONS = ("reference_id", "vocal_id", "melody_id")
 _INSTRUMENTAL_ONLY_OPTIONS = ("instrumental_id",)
-_ID_OPTIONS = (*_SONG_ONLY_OPTIONS, *_INSTRUMENTAL_ONLY_OPTIONS)
-_OPTIONS = ("n", *_ID_OPTIONS, "stream")
 
 # Fine-tuned models ("lora:...") accept only prompt or reference_id control [doc].
 _LORA_UNSUPPORTED = frozenset({"vocal_id", "melody_id"})
@@ -241,14 +240,8 @@ class MurekaProvider(ProviderBase):
         unsupported = info.unsupported
         if model.startswith("lora:"):
             unsupported = unsupported | _LORA_UNSUPPORTED
+        # Names and types first (MurekaOptions), then what depends on the model.
         present = _present_options(request)
-        for key in request.options:
-            if key not in _OPTIONS:
-                msg = (
-                    f"unknown Mureka option {key!r}. Accepted options: {', '.join(_OPTIONS)}. "
-                    "Remove it or fix its spelling"
-                )
-                raise ValidationError(msg, field=str(key))
         for key, value in present.items():
             if key in unsupported:
                 msg = (
@@ -257,17 +250,7 @@ class MurekaProvider(ProviderBase):
                 )
                 raise ValidationError(msg, field=key)
             if key == "n":
-                _check_n(value, info)
-            elif key == "stream":
-                if not isinstance(value, bool):
-                    msg = f"stream must be True or False, got {type(value).__name__} {value!r}"
-                    raise ValidationError(msg, field="stream")
-            elif not isinstance(value, str):
-                msg = (
-                    f"{key} must be a string (an id from Mureka's /v1/files/upload), got "
-                    f"{type(value).__name__} {value!r}"
-                )
-                raise ValidationError(msg, field=key)
+                _check_n(value, info)  # the model's own limit
 
     def _validate_prompt_length(self, request: GenerationRequest, info: ModelInfo) -> None:
         prompt = _merged_prompt(request)
@@ -522,13 +505,12 @@ def _merged_prompt(request: GenerationRequest) -> str | None:
 
 
 def _present_options(request: GenerationRequest) -> dict[str, Any]:
-    """The options that count: None values and blank strings are treated as absent."""
-    present: dict[str, Any] = {}
-    for key, value in request.options.items():
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        present[key] = value.strip() if isinstance(value, str) else value
-    return present
+    """The options given (checked as ``MurekaOptions``): None and blank strings are absent.
+
+    Raises:
+        ValidationError: An unknown option or a value of the wrong type.
+    """
+    return MurekaOptions.from_mapping(request.options).present()
 
 
 def _check_n(value: object, info: ModelInfo) -> None:

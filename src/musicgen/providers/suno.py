@@ -16,13 +16,10 @@ Wire facts this module relies on (see ``providers.md`` part 1):
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -43,6 +40,7 @@ from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
 from .._models_catalog import SUNO_CATALOG, ModelCatalog
 from .._operations import Operation, TaskSpec
 from ._base import ProviderBase, parse_retry_after
+from ._options import SunoOptions
 
 __all__ = ["DEFAULT_BASE_URL", "PLACEHOLDER_CALLBACK_URL", "SunoProvider"]
 
@@ -159,87 +157,9 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def _check_str(name: str, value: Any) -> str | None:
-    if not isinstance(value, str):
-        msg = f"Suno option {name} must be a string, got {type(value).__name__}"
-        raise ValidationError(msg, field=name)
-    return _blank_to_none(value)
-
-
-def _check_vocal_gender(name: str, value: Any) -> str | None:
-    choices = {"m": "m", "male": "m", "f": "f", "female": "f"}
-    if isinstance(value, str) and value.strip().lower() in choices:
-        return choices[value.strip().lower()]
-    msg = f"Suno option {name} must be 'm' or 'f' (or 'male'/'female'), got {value!r}"
-    raise ValidationError(msg, field=name)
-
-
-def _check_unit(name: str, value: Any) -> float:
-    # bool is an int subclass; True must not slip through as 1.0.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        msg = f"Suno option {name} must be a number from 0 to 1, got {type(value).__name__}"
-        raise ValidationError(msg, field=name)
-    if not (math.isfinite(value) and 0 <= value <= 1):
-        msg = f"Suno option {name} must be a number from 0 to 1, got {value!r}"
-        raise ValidationError(msg, field=name)
-    return float(value)
-
-
-def _check_persona_model(name: str, value: Any) -> str:
-    choices = ("style_persona", "voice_persona")
-    if isinstance(value, str) and value.strip().lower() in choices:
-        return value.strip().lower()
-    msg = f"Suno option {name} must be one of {', '.join(choices)}, got {value!r}"
-    raise ValidationError(msg, field=name)
-
-
-def _check_url(name: str, value: Any) -> str:
-    if isinstance(value, str):
-        parts = urlsplit(value.strip())
-        if parts.scheme in ("http", "https") and parts.netloc:
-            return value.strip()
-    msg = f"Suno option {name} must be an http(s) URL, got {value!r}"
-    raise ValidationError(msg, field=name)
-
-
-# snake_case option -> (camelCase wire name, checker returning the wire value or None to omit).
-_OPTIONS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
-    "negative_tags": ("negativeTags", _check_str),
-    "vocal_gender": ("vocalGender", _check_vocal_gender),
-    "style_weight": ("styleWeight", _check_unit),
-    "weirdness_constraint": ("weirdnessConstraint", _check_unit),
-    "audio_weight": ("audioWeight", _check_unit),
-    "persona_id": ("personaId", _check_str),
-    "persona_model": ("personaModel", _check_persona_model),
-    "callback_url": ("callBackUrl", _check_url),
-}
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("-", "_")
-
-
 def _wire_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """Check ``options`` and return them under their wire names, without None values."""
-    wire: dict[str, Any] = {}
-    for key, value in options.items():
-        name = str(key)
-        if name not in _OPTIONS:
-            accepted = ", ".join(sorted(_OPTIONS))
-            guess = _snake(name) if _snake(name) in _OPTIONS else None
-            if guess is None:
-                close = difflib.get_close_matches(name, list(_OPTIONS), n=1)
-                guess = close[0] if close else None
-            hint = f" Did you mean {guess!r}?" if guess else ""
-            msg = f"unknown Suno option {name!r}.{hint} Accepted options: {accepted}"
-            raise ValidationError(msg, field=name)
-        if value is None:
-            continue
-        wire_name, check = _OPTIONS[name]
-        checked = check(name, value)
-        if checked is not None:
-            wire[wire_name] = checked
-    return wire
+    """Check ``options`` (``SunoOptions`` rules) and return them under their wire names."""
+    return SunoOptions.from_mapping(options).to_wire()
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,7 +311,7 @@ class SunoProvider(ProviderBase):
         super().__init__(api_key=api_key, base_url=base_url)
         if callback_url is not None:
             try:
-                callback_url = _check_url("callback_url", callback_url)
+                callback_url = SunoOptions(callback_url=callback_url).callback_url
             except ValidationError as error:
                 raise ConfigurationError(error.message) from None
         self.callback_url = callback_url
