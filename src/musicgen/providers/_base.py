@@ -191,13 +191,19 @@ class ProviderBase:
             UnexpectedResponseError: A 2xx answer that is not JSON.
         """
         if response.status_code >= 400:
-            raise self.error_for(response, response.status_code, _error_message(response))
+            raise self.api_error(response)
         if not 200 <= response.status_code < 300:
             self.unexpected(response, f"unexpected HTTP {response.status_code}")
         try:
             return read_json(response, self.name)
         except UnexpectedResponseError as error:
             self.unexpected(response, error.message)  # re-raised so the snippet is redacted
+        except RecursionError:
+            self.unexpected(response, "the JSON is nested too deeply to read")
+
+    def api_error(self, response: httpx.Response) -> APIError:
+        """The error an HTTP error answer stands for: the status table and the body's message."""
+        return self.error_for(response, response.status_code, _error_message(response))
 
     def error_type(self, code: int, message: str) -> type[APIError]:
         """The error class for ``code`` (an HTTP status or the provider's own code)."""

@@ -1,7 +1,8 @@
-"""The Mureka driver (https://api.mureka.ai): a sans-I/O translation of requests and answers.
+"""The Mureka driver (https://api.mureka.ai): sans-I/O, its endpoints return operations.
 
-``MurekaProvider`` builds ``httpx.Request`` values and reads ``httpx.Response`` values; it never
-sends anything. What it knows about the wire format (see ``providers.md`` PART 2):
+``MurekaProvider`` builds requests, validates inputs and reads error answers; the payloads of
+successful answers are typed wire models (``_mureka_wire``). It never sends anything. What it
+knows about the wire format (see ``providers.md`` PART 2):
 
 - No envelope: success bodies are the bare task object ``{id, created_at, model, status, ...}``.
   Errors are HTTP statuses >= 400 with ``{"error": {"message": ...}, "trace_id": ...}``; 429 is
@@ -16,7 +17,6 @@ sends anything. What it knows about the wire format (see ``providers.md`` PART 2
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
@@ -39,10 +39,10 @@ from .._errors import (
     UnexpectedResponseError,
     ValidationError,
 )
-from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
+from .._models import Balance, Generation, GenerationRequest
 from .._models_catalog import MUREKA_CATALOG, ModelCatalog, ModelInfo
 from .._operations import Operation, TaskSpec
-from ._base import ProviderBase, read_json
+from ._base import ProviderBase
 from ._options import MurekaOptions
 
 __all__ = ["MurekaProvider"]
@@ -50,29 +50,6 @@ __all__ = ["MurekaProvider"]
 _PROVIDER = "mureka"
 _DEFAULT_BASE_URL = "https://api.mureka.ai"
 _ENV_VARS = ("MUSICGEN_MUREKA_API_KEY", "MUREKA_API_KEY")
-
-# Explicit on purpose: an undocumented status (third-party docs invent "processing" and
-# "completed") must become UNKNOWN, which keeps polling, rather than be guessed at.
-_STATUSES: Mapping[str, TaskStatus] = {
-    "preparing": TaskStatus.PREPARING,
-    "queued": TaskStatus.QUEUED,
-    "running": TaskStatus.RUNNING,
-    "streaming": TaskStatus.STREAMING,
-    "reviewing": TaskStatus.REVIEWING,
-    "succeeded": TaskStatus.SUCCEEDED,
-    "failed": TaskStatus.FAILED,
-    "timeouted": TaskStatus.TIMED_OUT,
-    "cancelled": TaskStatus.CANCELLED,
-}
-
-# What to say when Mureka ends a task in failure without a failed_reason.
-_DEFAULT_FAILURE_REASONS: Mapping[TaskStatus, str] = {
-    TaskStatus.FAILED: "Mureka reported the task as failed without giving a reason",
-    TaskStatus.TIMED_OUT: "the task timed out at Mureka",
-    TaskStatus.CANCELLED: "the task was cancelled at Mureka",
-}
-
-_NO_AUDIO = "succeeded without any audio"
 
 # Options a request may carry, with where they apply. Everything else is refused by name.
 _SONG_ONLY_OPTIONS = ("reference_id", "vocal_id", "melody_id")
@@ -116,10 +93,6 @@ _HINTS: Mapping[type[APIError], str] = {
     ServiceUnavailableError: "Mureka is unavailable; retry later",
     OverloadedError: "Mureka's engine is overloaded; retry later",
 }
-
-
-class _Malformed(Exception):
-    """Internal: the body has the wrong shape. Turned into ``UnexpectedResponseError``."""
 
 
 class MurekaProvider(ProviderBase):
@@ -374,24 +347,28 @@ class MurekaProvider(ProviderBase):
             APIError: A subclass matching the HTTP error, or ``UnexpectedResponseError`` when the
                 body has no task id or the wrong shape.
         """
-        body = self._success_body(response)
+        # Imported on first use: the wire models need cattrs, which `import musicgen` avoids.
+        from ._mureka_wire import read_task, read_task_id
+        from ._wire import WireError
+
+        body = self._object(response)
         try:
-            task_id = _task_id(body)
-        except _Malformed as exc:
-            self._unexpected(response, body, str(exc))
+            task_id = read_task_id(body)
+        except WireError as error:
+            self.unexpected(response, str(error), body)
         try:
             # Submit answers say "preparing"; a missing status must not lose a paid task's id,
             # so it becomes UNKNOWN (still polled) instead of an error. The answer's model is
             # the resolved one ("auto" comes back as e.g. "mureka-8").
-            return _generation(
+            return read_task(
                 body,
-                task_id,
-                model=_opt_str(body, "model", default=request.model),
+                task_id=task_id,
+                model=request.model,
                 instrumental=request.instrumental,
                 status_required=False,
             )
-        except _Malformed as exc:
-            self._unexpected(response, body, f"{exc} (task id {task_id}: poll it to resume)")
+        except WireError as error:
+            self.unexpected(response, f"{error} (task id {task_id}: poll it to resume)", body)
 
     def _task(
         self, response: httpx.Response, task_id: str, instrumental: bool | None
@@ -402,17 +379,16 @@ class MurekaProvider(ProviderBase):
             APIError: A subclass matching the HTTP error, or ``UnexpectedResponseError`` when the
                 body has the wrong shape.
         """
-        body = self._success_body(response)
+        from ._mureka_wire import read_task
+        from ._wire import WireError
+
+        body = self._object(response)
         try:
-            return _generation(
-                body,
-                task_id,
-                model=_opt_str(body, "model"),
-                instrumental=instrumental,
-                status_required=True,
+            return read_task(
+                body, task_id=task_id, model=None, instrumental=instrumental, status_required=True
             )
-        except _Malformed as exc:
-            self._unexpected(response, body, str(exc))
+        except WireError as error:
+            self.unexpected(response, str(error), body)
 
     def _billing(self, response: httpx.Response) -> Balance:
         """Read ``/v1/account/billing``: the balance is in US cents.
@@ -421,39 +397,31 @@ class MurekaProvider(ProviderBase):
             APIError: A subclass matching the HTTP error, or ``UnexpectedResponseError`` when
                 ``balance`` is missing or not a number.
         """
-        body = self._success_body(response)
-        try:
-            amount = _number(body.get("balance"), "balance")
-        except _Malformed as exc:
-            self._unexpected(response, body, str(exc))
-        if amount is None:
-            self._unexpected(response, body, "the billing answer has no balance")
-        return Balance(provider=_PROVIDER, amount=amount, unit="cents", raw=body)
+        from ._mureka_wire import read_billing
+        from ._wire import WireError
 
-    def _success_body(self, response: httpx.Response) -> dict[str, Any]:
-        """Raise the matching ``APIError`` for an error answer, else return the JSON object."""
-        if response.status_code >= 400:
-            raise self._api_error(response)
-        if not 200 <= response.status_code < 300:
-            self._unexpected(response, None, f"unexpected HTTP {response.status_code}")
+        body = self._object(response)
         try:
-            body = read_json(response, _PROVIDER)
-        except UnexpectedResponseError as exc:
-            # Re-raised through _unexpected so the quoted snippet is redacted too.
-            self._unexpected(response, None, exc.message)
-        except RecursionError:
-            self._unexpected(response, None, "the JSON is nested too deeply to read")
+            return read_billing(body)
+        except WireError as error:
+            self.unexpected(response, str(error), body)
+
+    def _object(self, response: httpx.Response) -> dict[str, Any]:
+        """The JSON object of a successful answer (Mureka has no envelope), or raise."""
+        body = self.unwrap(response)
         if not isinstance(body, dict):
-            self._unexpected(response, body, f"expected a JSON object, got {_kind(body)}")
+            kind = "null" if body is None else type(body).__name__
+            self.unexpected(response, f"expected a JSON object, got {kind}", body)
         return body
 
-    def _unexpected(self, response: httpx.Response, body: Any, detail: str) -> NoReturn:
+    def unexpected(self, response: httpx.Response, detail: str, body: Any = None) -> NoReturn:
+        """Raise ``UnexpectedResponseError`` with Mureka's trace id, masked."""
         trace_id = body.get("trace_id") if isinstance(body, dict) else None
         raise UnexpectedResponseError(
             self.redact(f"unreadable Mureka answer: {detail}"),
             provider=_PROVIDER,
             status_code=response.status_code,
-            request_id=trace_id if isinstance(trace_id, str) else None,
+            request_id=self.redact(trace_id) if isinstance(trace_id, str) else None,
             body=body,
         )
 
@@ -464,7 +432,7 @@ class MurekaProvider(ProviderBase):
             return InsufficientCreditsError
         return cls
 
-    def _api_error(self, response: httpx.Response) -> APIError:
+    def api_error(self, response: httpx.Response) -> APIError:
         """Turn an HTTP error answer into the matching ``APIError`` subclass."""
         status = response.status_code
         body: Any
@@ -554,161 +522,3 @@ def _error_details(body: Any) -> tuple[str, str | None]:
             except (RecursionError, ValueError):
                 return "an unreadable error structure", trace_id
     return "", trace_id
-
-
-def _kind(value: object) -> str:
-    return "null" if value is None else type(value).__name__
-
-
-def _task_id(body: Mapping[str, Any]) -> str:
-    value = body.get("id")
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if value is None:
-        raise _Malformed("the answer has no task id ('id')")
-    raise _Malformed(f"the task id 'id' is {_kind(value)} {value!r}")
-
-
-def _opt_str(
-    obj: Mapping[str, Any], key: str, where: str = "", *, default: str | None = None
-) -> str | None:
-    """Read an optional string; blank counts as missing, a non-string is malformed."""
-    value = obj.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise _Malformed(f"{where}{key} should be a string, got {_kind(value)}")
-    return value.strip() or default
-
-
-def _number(value: object, what: str) -> float | None:
-    """Read a finite number given as int, float or numeric string; None stays None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise _Malformed(f"{what} should be a number, got bool")
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise _Malformed(f"{what} should be a number, got {value[:40]!r}") from None
-    elif isinstance(value, (int, float)):
-        try:
-            number = float(value)
-        except OverflowError:
-            raise _Malformed(f"{what} is out of range") from None
-    else:
-        raise _Malformed(f"{what} should be a number, got {_kind(value)}")
-    if not math.isfinite(number):
-        raise _Malformed(f"{what} is not a finite number")
-    return number
-
-
-def _generation(
-    body: Mapping[str, Any],
-    task_id: str,
-    *,
-    model: str | None,
-    instrumental: bool | None,
-    status_required: bool,
-) -> Generation:
-    raw_status = body.get("status")
-    if raw_status is None and not status_required:
-        raw_status = ""
-    if not isinstance(raw_status, str):
-        raise _Malformed(f"status should be a string, got {_kind(raw_status)}")
-    status = _STATUSES.get(raw_status.strip().lower(), TaskStatus.UNKNOWN)
-    tracks = _tracks(body.get("choices"), task_id)
-    error: str | None = None
-    if status.is_failure:
-        error = _opt_str(body, "failed_reason") or _DEFAULT_FAILURE_REASONS[status]
-    elif status is TaskStatus.SUCCEEDED and not any(_has_audio(t) for t in tracks):
-        # Like the official MCP: "succeeded" with nothing to download is a failure to the user.
-        status, error = TaskStatus.FAILED, _NO_AUDIO
-    return Generation(
-        task_id=task_id,
-        provider=_PROVIDER,
-        model=model,
-        status=status,
-        provider_status=raw_status,
-        tracks=tracks,
-        error=error,
-        instrumental=instrumental,
-        raw=body,
-    )
-
-
-def _has_audio(track: Track) -> bool:
-    # A stream_url alone expires minutes after the task ends, so it does not count as audio.
-    return any((track.audio_url, track.flac_url, track.wav_url))
-
-
-def _tracks(choices: object, task_id: str) -> tuple[Track, ...]:
-    if choices is None:
-        return ()
-    if not isinstance(choices, list):
-        raise _Malformed(f"choices should be a list, got {_kind(choices)}")
-    return tuple(_track(choice, position, task_id) for position, choice in enumerate(choices))
-
-
-def _track(choice: object, position: int, task_id: str) -> Track:
-    where = f"choices[{position}]."
-    if not isinstance(choice, dict):
-        raise _Malformed(f"choices[{position}] should be an object, got {_kind(choice)}")
-    # Live answers leave "index" out of the first choice, so fall back to the position.
-    index = choice.get("index")
-    if index is None:
-        index = position
-    elif isinstance(index, bool) or not isinstance(index, int):
-        raise _Malformed(f"{where}index should be an int, got {_kind(index)}")
-    # 2025-era answers have no choice id; the task id plus index is stable and unique.
-    raw_id = choice.get("id")
-    if raw_id is None or (isinstance(raw_id, str) and not raw_id.strip()):
-        track_id = f"{task_id}-{index}"
-    elif isinstance(raw_id, str):
-        track_id = raw_id.strip()
-    elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
-        track_id = str(raw_id)
-    else:
-        raise _Malformed(f"{where}id should be a string, got {_kind(raw_id)}")
-    millis = _number(choice.get("duration"), f"{where}duration")
-    return Track(
-        id=track_id,
-        index=index,
-        audio_url=_opt_str(choice, "url", where),
-        flac_url=_opt_str(choice, "flac_url", where),
-        wav_url=_opt_str(choice, "wav_url", where),
-        stream_url=_opt_str(choice, "stream_url", where),
-        duration=None if millis is None else millis / 1000,
-        lyrics=_lyrics(choice.get("lyrics_sections"), where),
-    )
-
-
-def _lyrics(sections: object, where: str) -> str | None:
-    """Join the text of every timed line; sections without ``lines`` (an intro) add nothing."""
-    if sections is None:
-        return None
-    if not isinstance(sections, list):
-        raise _Malformed(f"{where}lyrics_sections should be a list, got {_kind(sections)}")
-    texts: list[str] = []
-    for s, section in enumerate(sections):
-        here = f"{where}lyrics_sections[{s}]"
-        if not isinstance(section, dict):
-            raise _Malformed(f"{here} should be an object, got {_kind(section)}")
-        lines = section.get("lines")
-        if lines is None:
-            continue
-        if not isinstance(lines, list):
-            raise _Malformed(f"{here}.lines should be a list, got {_kind(lines)}")
-        for n, line in enumerate(lines):
-            if not isinstance(line, dict):
-                raise _Malformed(f"{here}.lines[{n}] should be an object, got {_kind(line)}")
-            text = line.get("text")
-            if text is None:
-                continue
-            if not isinstance(text, str):
-                raise _Malformed(f"{here}.lines[{n}].text should be a string, got {_kind(text)}")
-            texts.append(text)
-    return "\n".join(texts) or None

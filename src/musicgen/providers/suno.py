@@ -1,6 +1,7 @@
-"""The sunoapi.org driver ("Suno-style" API): a sans-I/O ``Provider``.
+"""The sunoapi.org driver ("Suno-style" API): sans-I/O, its endpoints return operations.
 
-It builds ``httpx.Request`` values and reads ``httpx.Response`` values; it never sends anything.
+It builds requests, validates inputs and reads the ``{code, msg, data}`` envelope and its error
+codes; what ``data`` holds is read by typed wire models (``_suno_wire``). It never sends anything.
 
 Wire facts this module relies on (see ``providers.md`` part 1):
 
@@ -17,7 +18,6 @@ Wire facts this module relies on (see ``providers.md`` part 1):
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -36,7 +36,7 @@ from .._errors import (
     UnexpectedResponseError,
     ValidationError,
 )
-from .._models import Balance, Generation, GenerationRequest, TaskStatus, Track
+from .._models import Balance, Generation, GenerationRequest, TaskStatus
 from .._models_catalog import SUNO_CATALOG, ModelCatalog
 from .._operations import Operation, TaskSpec
 from ._base import ProviderBase, parse_retry_after
@@ -126,17 +126,6 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _as_float(value: Any) -> float | None:
-    """Read a finite number that may arrive as a number or a numeric string; else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _text(value: Any) -> str | None:
     """A non-blank string, or None (empty strings on the wire mean "not there yet")."""
     if isinstance(value, str) and value.strip():
@@ -160,117 +149,6 @@ def _blank_to_none(value: str | None) -> str | None:
 def _wire_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """Check ``options`` (``SunoOptions`` rules) and return them under their wire names."""
     return SunoOptions.from_mapping(options).to_wire()
-
-
-# --------------------------------------------------------------------------------------------
-# Status
-# --------------------------------------------------------------------------------------------
-
-# Explicit for every value seen in docs, live captures and third-party code (providers.md §1.5).
-_STATUSES: dict[str, TaskStatus] = {
-    "PENDING": TaskStatus.QUEUED,
-    "TEXT_SUCCESS": TaskStatus.RUNNING,
-    "FIRST_SUCCESS": TaskStatus.RUNNING,
-    "SUCCESS": TaskStatus.SUCCEEDED,
-    "CREATE_TASK_FAILED": TaskStatus.FAILED,
-    "GENERATE_AUDIO_FAILED": TaskStatus.FAILED,
-    "SENSITIVE_WORD_ERROR": TaskStatus.FAILED,
-    # Decided by the tracks in _status_of: only the webhook ping may have failed.
-    "CALLBACK_EXCEPTION": TaskStatus.UNKNOWN,
-    # The docs' Quick Start only; not in the OpenAPI enum.
-    "GENERATING": TaskStatus.RUNNING,
-    "FAILED": TaskStatus.FAILED,
-    # Seen in third-party code.
-    "RUNNING": TaskStatus.RUNNING,
-    "PROCESSING": TaskStatus.RUNNING,
-}
-
-_FAILURE_TEXT = {
-    "CREATE_TASK_FAILED": "Suno could not create the task",
-    "GENERATE_AUDIO_FAILED": "Suno failed to generate the audio",
-    "CALLBACK_EXCEPTION": "the task ended in CALLBACK_EXCEPTION before every track had audio",
-    "FAILED": "the task failed",
-}
-
-
-def _status_of(provider_status: str, tracks: tuple[Track, ...]) -> TaskStatus:
-    key = provider_status.strip().upper()
-    if key == "CALLBACK_EXCEPTION":
-        # The SDK sends a placeholder callback URL, so a failed webhook ping is expected and
-        # says nothing about the music: succeed when every track is downloadable.
-        complete = bool(tracks) and all(track.audio_url for track in tracks)
-        return TaskStatus.SUCCEEDED if complete else TaskStatus.FAILED
-    return _STATUSES.get(key, TaskStatus.UNKNOWN)
-
-
-def _failure_text(provider_status: str, data: Mapping[str, Any]) -> str:
-    key = provider_status.strip().upper()
-    detail = _text(data.get("errorMessage")) or _text(data.get("error_message"))
-    code = data.get("errorCode", data.get("error_code"))
-    if detail is not None and code is not None and not isinstance(code, (dict, list)):
-        detail = f"{detail} (errorCode {code})"
-    if key == "SENSITIVE_WORD_ERROR":
-        text = (
-            "content-filter refusal: Suno's content filter rejected the request "
-            "(SENSITIVE_WORD_ERROR); rephrase the lyrics, style, title or prompt"
-        )
-        return f"{text}: {detail}" if detail else text
-    return detail or _FAILURE_TEXT.get(key, f"the task ended in {provider_status}")
-
-
-def _first(item: Mapping[str, Any], *names: str) -> Any:
-    for name in names:
-        value = item.get(name)
-        if value is not None:
-            return value
-    return None
-
-
-def _id(value: Any) -> str | None:
-    """An id that may arrive as a string or an int; None when absent or of another type."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    return str(value).strip() or None
-
-
-def _tags(value: Any) -> tuple[str, ...]:
-    # Live tags are one comma string, sometimes with a trailing space ("rock, pop ").
-    if isinstance(value, str):
-        parts: list[Any] = value.split(",")
-    elif isinstance(value, list):
-        parts = value
-    else:
-        return ()
-    return tuple(part.strip() for part in parts if isinstance(part, str) and part.strip())
-
-
-def _track(item: Mapping[str, Any], index: int) -> Track:
-    """Read one ``sunoData`` item (camelCase) or callback item (snake_case)."""
-    return Track(
-        # The audio id (needed to extend a track); the index only when a partial item lacks one.
-        id=_id(item.get("id")) or str(index),
-        # Not falling back to sourceAudioUrl: the docs call it deprecated and it expires.
-        audio_url=_text(_first(item, "audioUrl", "audio_url")),
-        stream_url=_text(_first(item, "streamAudioUrl", "stream_audio_url"))
-        or _text(_first(item, "sourceStreamAudioUrl", "source_stream_audio_url")),
-        image_url=_text(_first(item, "imageUrl", "image_url"))
-        or _text(_first(item, "sourceImageUrl", "source_image_url")),
-        duration=_as_float(item.get("duration")),
-        title=_text(item.get("title")),
-        lyrics=_text(item.get("prompt")),
-        tags=_tags(item.get("tags")),
-        index=index,
-    )
-
-
-def _param(value: Any) -> Mapping[str, Any]:
-    """The original request, which record-info echoes as a JSON *string* (or, rarely, a dict)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return {}
-    return value if isinstance(value, dict) else {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -531,14 +409,19 @@ class SunoProvider(ProviderBase):
             APIError: The provider refused the submission.
             UnexpectedResponseError: No ``data.taskId`` (a task may still have been started).
         """
+        # Imported on first use: the wire models need cattrs, which `import musicgen` avoids.
+        from ._suno_wire import read_submit
+        from ._wire import WireError
+
         body = self._envelope(response)
-        data = body.get("data")
-        task_id = _id(_first(data, "taskId", "task_id")) if isinstance(data, dict) else None
-        if task_id is None:
+        try:
+            task_id = read_submit(body.get("data"))
+        except WireError as error:
             self._unexpected(
                 response,
-                "the generate answer has no data.taskId; the provider may still have started "
-                "(and charged for) a task: check your sunoapi.org dashboard before resubmitting",
+                f"the generate answer has no data.taskId ({error}); the provider may still have "
+                "started (and charged for) a task: check your sunoapi.org dashboard before "
+                "resubmitting",
                 body,
             )
         return Generation(
@@ -557,72 +440,19 @@ class SunoProvider(ProviderBase):
         """Read a ``record-info`` answer: the status, the tracks so far, and any failure reason.
 
         Raises:
-            APIError: The provider answered with an error code.
-            UnexpectedResponseError: ``data``, ``response`` or ``sunoData`` has the wrong shape.
+            APIError: The provider answered with an error code (400: no such task).
+            UnexpectedResponseError: The record has the wrong shape; the message names where.
         """
+        from ._suno_wire import read_record
+        from ._wire import WireError
+
         body = self._envelope(response, reads_task=True)
-        data = body.get("data")
-        if data is None:
-            # Seen right after submit: the task exists but has no record yet.
-            return Generation(
-                task_id=task_id,
-                provider=_PROVIDER,
-                model=None,
-                status=TaskStatus.QUEUED,
-                provider_status="PENDING",
-                instrumental=instrumental,
-                raw=body,
+        try:
+            return read_record(
+                body.get("data"), task_id=task_id, instrumental=instrumental, raw=body
             )
-        if not isinstance(data, dict):
-            self._unexpected(response, f"data should be an object, got {type(data).__name__}", body)
-
-        raw_status = data.get("status")
-        if raw_status is None:
-            raw_status = ""
-        elif not isinstance(raw_status, str):
-            what = f"data.status should be a string, got {type(raw_status).__name__}"
-            self._unexpected(response, what, body)
-
-        tracks = self._tracks(response, data.get("response"), body)
-        status = _status_of(raw_status, tracks)
-        param = _param(data.get("param"))
-        model = _text(param.get("model"))
-        param_instrumental = param.get("instrumental")
-        return Generation(
-            task_id=task_id,
-            provider=_PROVIDER,
-            model=model.strip() if model is not None else None,
-            status=status,
-            provider_status=raw_status,
-            tracks=tracks,
-            error=_failure_text(raw_status, data) if status is TaskStatus.FAILED else None,
-            instrumental=(
-                param_instrumental if isinstance(param_instrumental, bool) else instrumental
-            ),
-            raw=body,
-        )
-
-    def _tracks(self, response: httpx.Response, result: Any, body: Any) -> tuple[Track, ...]:
-        if result is None:  # null while PENDING
-            return ()
-        if not isinstance(result, dict):
-            what = f"data.response should be an object, got {type(result).__name__}"
-            self._unexpected(response, what, body)
-        # sunoData is the live shape; suno_data and the Quick Start's data[] are accepted too.
-        items = _first(result, "sunoData", "suno_data", "data")
-        if items is None:
-            return ()
-        if not isinstance(items, list):
-            what = f"data.response.sunoData should be a list, got {type(items).__name__}"
-            self._unexpected(response, what, body)
-        tracks: list[Track] = []
-        for index, item in enumerate(items):
-            if not isinstance(item, dict):
-                kind = type(item).__name__
-                what = f"data.response.sunoData[{index}] should be an object, got {kind}"
-                self._unexpected(response, what, body)
-            tracks.append(_track(item, index))
-        return tuple(tracks)
+        except WireError as error:
+            self._unexpected(response, f"unreadable record-info answer: {error}", body)
 
     def _credits(self, response: httpx.Response) -> Balance:
         """Read the remaining credits (``data`` is a number).
@@ -631,9 +461,12 @@ class SunoProvider(ProviderBase):
             APIError: The provider answered with an error code.
             UnexpectedResponseError: ``data`` is not a number.
         """
+        from ._suno_wire import read_credits
+        from ._wire import WireError
+
         body = self._envelope(response)
-        amount = _as_float(body.get("data"))
-        if amount is None:
-            what = f"data should be the number of credits, got {body.get('data')!r}"
-            self._unexpected(response, what[:200], body)
+        try:
+            amount = read_credits(body.get("data"))
+        except WireError as error:
+            self._unexpected(response, f"data should be the number of credits ({error})", body)
         return Balance(provider=_PROVIDER, amount=amount, unit="credits", raw=body)
