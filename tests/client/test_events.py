@@ -82,6 +82,7 @@ def test_retries_are_reported_with_their_cause(
     assert retry.attempt == 1
 
 
+@pytest.mark.filterwarnings("ignore::musicgen.ModelFallbackWarning")
 def test_model_fallback_is_an_event(make_client: MakeClient, recorder: Recorder) -> None:
     make_client(hooks=[recorder]).generate(model="V0", **SUNO)
     [fallback] = [e for e in recorder.events if e.name == EventName.MODEL_FALLBACK]

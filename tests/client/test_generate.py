@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import pytest
 
 from musicgen import (
     GenerationFailedError,
     GenerationTimeoutError,
+    ModelFallbackWarning,
     PollPolicy,
     TaskStatus,
     UnknownModelError,
@@ -150,10 +152,31 @@ def test_timeout_error_carries_the_task_id_to_resume_with(make_client: MakeClien
 def test_unknown_model_falls_back_to_the_default(
     client: Runner, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="musicgen"):
+    with caplog.at_level(logging.WARNING, logger="musicgen"), pytest.warns(ModelFallbackWarning):
         generation = client.generate("a tune", provider="suno", model="V42")
     assert generation.model == "V4_5"
     assert any("'V42'" in r.getMessage() for r in caplog.records)
+
+
+def test_a_fallback_warns_even_without_logging_configured(client: Runner) -> None:
+    with pytest.warns(ModelFallbackWarning, match="'V42'.*'V4_5'"):
+        client.generate("a tune", provider="suno", model="V42")
+
+
+def test_the_fallback_warning_points_at_the_callers_line(make_client: MakeClient) -> None:
+    client = make_client()
+    if client.is_async:
+        pytest.skip("an awaited call's caller is the event loop's task runner")
+    with pytest.warns(ModelFallbackWarning) as caught:
+        client.generate("a tune", provider="suno", model="V42")
+    assert caught[0].filename == __file__
+
+
+def test_the_fallback_warning_can_be_silenced(client: Runner) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=ModelFallbackWarning)
+        assert client.generate("a tune", provider="suno", model="V42").model == "V4_5"
 
 
 def test_strict_models_refuse_an_unknown_model_before_sending(

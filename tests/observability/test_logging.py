@@ -183,6 +183,7 @@ def test_the_hosts_own_stamina_retries_are_still_logged(
     ]
 
 
+@pytest.mark.filterwarnings("ignore::musicgen.ModelFallbackWarning")
 def test_model_fallback_is_one_warning(
     obs_drive: Drive, obs_emulator: Emulator, debug_logs: pytest.LogCaptureFixture
 ) -> None:

@@ -115,6 +115,7 @@ def test_counts_generation_outcomes_and_their_timings(
     assert generations.time_to_stream.count >= 1
 
 
+@pytest.mark.filterwarnings("ignore::musicgen.ModelFallbackWarning")
 def test_counts_fallbacks_unknown_statuses_and_timeouts(
     obs_drive: Drive, obs_emulator: Emulator
 ) -> None:

@@ -209,6 +209,7 @@ def test_an_uncertain_submission_is_named_by_its_public_class_and_flagged(
     assert event["fingerprint"][-1] == "submission-uncertain"
 
 
+@pytest.mark.filterwarnings("ignore::musicgen.ModelFallbackWarning")
 def test_an_unknown_model_fallback_is_a_warning_message(
     sentry: SentryServer, emulator: Emulator, mode: str
 ) -> None:

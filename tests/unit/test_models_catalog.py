@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import musicgen
-from musicgen import UnknownModelError, validate_model_version
+from musicgen import ModelFallbackWarning, UnknownModelError, validate_model_version
 from musicgen._models_catalog import MUREKA_CATALOG, SUNO_CATALOG, ModelCatalog, ModelInfo
 
 
@@ -60,7 +60,7 @@ def test_none_gives_the_provider_default(provider: str, default: str) -> None:
 def test_unknown_model_falls_back_with_a_warning_naming_both(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="musicgen"):
+    with caplog.at_level(logging.WARNING, logger="musicgen"), pytest.warns(ModelFallbackWarning):
         assert validate_model_version("suno", "V99") == "V4_5"
     [record] = caplog.records
     assert "'V99'" in record.getMessage()
