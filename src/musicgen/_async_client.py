@@ -292,19 +292,19 @@ class AsyncMusicGenClient(BaseClient):
 
     async def _send(self, send: Send) -> Any:
         with musicgen_retries():
-            async for attempt in self._core.attempts(send):
+            async for attempt in self._core.exchange.attempts(send):
                 with attempt:
                     return await self._exchange(send, attempt.num)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     async def _exchange(self, send: Send, attempt: int) -> Any:
-        request = self._core.prepare(send)
+        request = self._core.exchange.prepare(send)
         started = self._core.clock()
         try:
             response = await self._http.send(request)
         except httpx.HTTPError as error:
-            raise self._core.failed(send, attempt, started, error) from error
-        return self._core.received(send, attempt, started, response)
+            raise self._core.exchange.failed(send, attempt, started, error) from error
+        return self._core.exchange.received(send, attempt, started, response)
 
     async def _use_cache(self, effect: UseCache) -> Any:
         if self._cache_blocks:

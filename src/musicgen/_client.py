@@ -354,19 +354,19 @@ class MusicGenClient(BaseClient):
 
     def _send(self, send: Send) -> Any:
         with musicgen_retries():
-            for attempt in self._core.attempts(send):
+            for attempt in self._core.exchange.attempts(send):
                 with attempt:
                     return self._exchange(send, attempt.num)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     def _exchange(self, send: Send, attempt: int) -> Any:
-        request = self._core.prepare(send)
+        request = self._core.exchange.prepare(send)
         started = self._core.clock()
         try:
             response = self._http.send(request)
         except httpx.HTTPError as error:
-            raise self._core.failed(send, attempt, started, error) from error
-        return self._core.received(send, attempt, started, response)
+            raise self._core.exchange.failed(send, attempt, started, error) from error
+        return self._core.exchange.received(send, attempt, started, response)
 
     def _share(self, step: Shared) -> Any:
         while True:

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import httpx
 
-from ._core import DEFAULT_TIMEOUT, ClientCore, provider_map
+from ._core import ClientCore, provider_map
 from ._effects import CallContext, Flow
 from ._errors import ConfigurationError, ValidationError
+from ._exchange import DEFAULT_TIMEOUT
 from ._models import Generation
 from ._operations import Operation
 from ._polling import PollPolicy

@@ -1,11 +1,11 @@
-"""The I/O-free core both clients share: every decision, no I/O.
+"""The I/O-free core both clients share: configuration and the flows, no I/O.
 
 ``client.run(operation)`` becomes a generator (a *flow*) that yields effects and receives their
 outcome; ``MusicGenClient`` and ``AsyncMusicGenClient`` only perform them, one blocking, one
 awaiting, so the two cannot drift apart. The effects (``_effects``):
 
-- ``Send(operation, role, context)``: one HTTP exchange, retried by stamina with this core's
-  decisions (``attempts``, ``prepare``, ``received``, ``failed``);
+- ``Send(operation, role, context)``: one HTTP exchange, retried by stamina with the decisions
+  of ``_exchange`` (``attempts``, ``prepare``, ``received``, ``failed``);
 - ``Sleep(seconds)``;
 - ``UseCache(action)``: read or write the client's cache;
 - ``Shared(key, flow)``: run ``flow`` once for every identical call in flight (single flight).
@@ -29,10 +29,19 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import attrs
 import httpx
 
-from ._effects import STATUS, SUBMIT, CallContext, Flow, Send, Shared, Sleep, UseCache
+from ._effects import (
+    STATUS,
+    SUBMIT,
+    CallContext,
+    Flow,
+    Send,
+    Shared,
+    Sleep,
+    UseCache,
+    with_context,
+)
 from ._errors import (
     APIConnectionError,
-    APITimeoutError,
     ConfigurationError,
     GenerationFailedError,
     GenerationTimeoutError,
@@ -44,6 +53,7 @@ from ._errors import (
     ValidationError,
     as_uncertain_submission,
 )
+from ._exchange import Exchange
 from ._models import GenerationRequest, TaskStatus
 from ._models_catalog import (
     ModelFallbackWarning,
@@ -52,10 +62,10 @@ from ._models_catalog import (
 )
 from ._operations import Operation, TaskSnapshot, TaskSpec
 from ._polling import Deadline, PollPolicy
-from ._retry import RetryDecider, RetryPolicy, is_retryable
-from ._version import __version__
+from ._reporting import Progress, Reporter, log_extra
+from ._retry import RetryPolicy, is_retryable
 from .observability._context import current_correlation_id, new_correlation_id
-from .observability._events import Event, EventName, Hook, emit
+from .observability._events import EventName, Hook
 from .providers._base import Provider, retention_of
 
 if TYPE_CHECKING:
@@ -66,28 +76,6 @@ __all__ = ["ClientCore", "provider_map"]
 logger = logging.getLogger("musicgen")
 
 T = TypeVar("T")
-
-USER_AGENT = f"musicgen-python/{__version__} httpx/{httpx.__version__}"
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-
-
-@attrs.define
-class _Progress:
-    """What one wait has seen so far, for metrics."""
-
-    started: float
-    polls: int = 0
-    first_audio_at: float | None = None
-
-    def summary(self, now: float, call_started: float, *, tracks: int) -> dict[str, Any]:
-        return {
-            "polls": self.polls,
-            "polling_duration": now - self.started,
-            "time_to_stream": None
-            if self.first_audio_at is None
-            else self.first_audio_at - call_started,
-            "tracks": tracks,
-        }
 
 
 class ClientCore:
@@ -143,12 +131,26 @@ class ClientCore:
         self.retry = retry
         self.poll = poll
         self.strict_models = strict_models
-        self.headers = dict(headers or {})
-        self.request_timeout = request_timeout
-        self.correlation_header = correlation_header
-        self.hooks = tuple(hooks)
         self.cache = cache
+        self.report = Reporter(hooks, clock)
+        self.exchange = Exchange(
+            retry=retry,
+            request_timeout=request_timeout,
+            headers=headers or {},
+            correlation_header=correlation_header,
+            report=self.report,
+            clock=clock,
+        )
         self.clock = clock
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The monotonic clock every decision reads (injectable for tests and benchmarks)."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self._clock = self.report.clock = self.exchange.clock = clock
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -258,13 +260,13 @@ class ClientCore:
         self, provider: Provider, requested: str | None, model: str, ctx: CallContext
     ) -> None:
         text = fallback_message(provider.catalog, requested, model)
-        extra = self._log_extra(
+        extra = log_extra(
             ctx, provider.name, EventName.MODEL_FALLBACK, model=model, requested=requested
         )
         logger.warning(text, extra=extra)
         # Seen by everyone, not only by apps that configured logging; shown once per text.
         warnings.warn(text, ModelFallbackWarning, stacklevel=stack_level_outside_musicgen())
-        self.emit(
+        self.report.emit(
             EventName.MODEL_FALLBACK,
             ctx,
             provider=provider.name,
@@ -285,8 +287,8 @@ class ClientCore:
         try:
             return (yield from flow)
         except MusicGenError as error:
-            self.with_context(error, ctx)
-            self.emit(
+            with_context(error, ctx)
+            self.report.emit(
                 EventName.CALL_FAILED,
                 ctx,
                 provider=getattr(error, "provider", None),
@@ -404,7 +406,7 @@ class ClientCore:
             ttl = retention_of(self.provider(snapshot.provider))
             text = dump_journal(entry)
             yield UseCache(lambda cache: cache.set(journal_key(fingerprint), text, ttl=ttl))
-        self._emit_about(EventName.GENERATION_SUBMITTED, snapshot, ctx)
+        self.report.about(EventName.GENERATION_SUBMITTED, snapshot, ctx)
         return state
 
     def _resume(
@@ -418,7 +420,7 @@ class ClientCore:
         text = yield UseCache(lambda cache: cache.get(key))
         entry = None if text is None else load_journal(text)
         if entry is None:
-            self.emit(
+            self.report.emit(
                 EventName.CACHE_MISS, ctx, provider=operation.provider, data={"kind": "journal"}
             )
             return None
@@ -426,7 +428,7 @@ class ClientCore:
         done = yield from self._cached(spec, entry.provider, entry.task_id, ctx, miss=False)
         if done is not None:
             return done
-        self.emit(
+        self.report.emit(
             EventName.CACHE_RESUME,
             ctx,
             provider=entry.provider,
@@ -491,7 +493,7 @@ class ClientCore:
         spec = spec or reader.task
         task_id = task_id if state is None else _snapshot(state).task_id
         intervals = self.poll.intervals()
-        progress = _Progress(started=self.clock())
+        progress = Progress(started=self.clock())
         while state is None or not _snapshot(state).status.is_terminal:
             if state is not None:
                 now = self.clock()
@@ -511,7 +513,7 @@ class ClientCore:
                     # Nothing read yet: wait a poll interval before the next try.
                     yield Sleep(ctx.deadline.clamp(next(intervals), self.clock()))
                 continue
-            self._observe_poll(state, current, ctx, progress)
+            self.report.poll(state, current, ctx, progress)
             state = current
             task_id = _snapshot(state).task_id
         return (yield from self._finish(state, spec, ctx, progress))
@@ -538,7 +540,7 @@ class ClientCore:
             snapshot.provider,
             snapshot.task_id,
             snapshot.provider_status,
-            extra=self._log_extra(
+            extra=log_extra(
                 ctx,
                 snapshot.provider,
                 EventName.STATUS_UNKNOWN,
@@ -546,7 +548,7 @@ class ClientCore:
                 provider_status=snapshot.provider_status,
             ),
         )
-        self.emit(
+        self.report.emit(
             EventName.STATUS_UNKNOWN,
             ctx,
             provider=snapshot.provider,
@@ -557,7 +559,7 @@ class ClientCore:
         )
 
     def _finish(
-        self, state: T, spec: TaskSpec[T] | None, ctx: CallContext, progress: _Progress
+        self, state: T, spec: TaskSpec[T] | None, ctx: CallContext, progress: Progress
     ) -> Flow[T]:
         snapshot = _snapshot(state)
         failed = snapshot.status.is_failure
@@ -569,9 +571,9 @@ class ClientCore:
                 f"{snapshot.provider_status}: {reason}"
             )
             error = GenerationFailedError(msg, generation=state)  # type: ignore[arg-type]
-            self.with_context(error, ctx)
+            with_context(error, ctx)
         name = EventName.GENERATION_FAILED if failed else EventName.GENERATION_SUCCEEDED
-        self._emit_outcome(name, snapshot, ctx, progress, error)
+        self.report.outcome(name, snapshot, ctx, progress, error)
         if error is not None:
             raise error
         if spec is not None:
@@ -605,7 +607,7 @@ class ClientCore:
         done = None if text is None else load_result(text, spec.result_type)
         if done is None:
             if miss:
-                self.emit(
+                self.report.emit(
                     EventName.CACHE_MISS,
                     ctx,
                     provider=provider,
@@ -613,7 +615,7 @@ class ClientCore:
                     data={"kind": "result"},
                 )
             return None
-        self._emit_about(EventName.CACHE_HIT, _snapshot(done), ctx, data={"kind": "result"})
+        self.report.about(EventName.CACHE_HIT, _snapshot(done), ctx, data={"kind": "result"})
         return self.stamp(done, ctx)
 
     def _timed_out(
@@ -622,7 +624,7 @@ class ClientCore:
         reader: Operation[T],
         task_id: str | None,
         ctx: CallContext,
-        progress: _Progress,
+        progress: Progress,
     ) -> GenerationTimeoutError:
         provider = reader.provider if state is None else _snapshot(state).provider
         where = "still running" if state is None else f"still {_snapshot(state).provider_status}"
@@ -637,13 +639,13 @@ class ClientCore:
             provider=provider,
             generation=state,  # type: ignore[arg-type]
         )
-        self.with_context(error, ctx)
+        with_context(error, ctx)
         if state is not None:
-            self._emit_outcome(
+            self.report.outcome(
                 EventName.GENERATION_TIMED_OUT, _snapshot(state), ctx, progress, error
             )
         else:
-            self.emit(
+            self.report.emit(
                 EventName.GENERATION_TIMED_OUT,
                 ctx,
                 provider=provider,
@@ -678,150 +680,6 @@ class ClientCore:
 
     # -- what the clients call per HTTP attempt ------------------------------------------------
 
-    def attempts(self, send: Send) -> Any:
-        """The stamina retry loop of ``send`` (``for`` or ``async for``)."""
-        ctx = send.context
-        operation = send.operation
-        submission = operation.paid
-
-        def scheduled(number: int, wait: float | None, error: MusicGenError) -> None:
-            logger.info(
-                "retrying %s %s%s (retry %d) after %s",
-                operation.provider,
-                send.role,
-                "" if wait is None else f" in {wait:.2f}s",
-                number,
-                type(error).__name__,
-                extra=self._log_extra(
-                    ctx,
-                    operation.provider,
-                    EventName.RETRY_SCHEDULED,
-                    attempt=number,
-                    wait=wait,
-                    cause=type(error).__name__,
-                ),
-            )
-            self.emit(
-                EventName.RETRY_SCHEDULED,
-                ctx,
-                provider=operation.provider,
-                operation=send.role,
-                attempt=number,
-                error=error,
-                data={"wait": wait, "cause": type(error).__name__, "endpoint": operation.name},
-            )
-
-        decider = RetryDecider(
-            self.retry,
-            submission=submission,
-            deadline=ctx.deadline.at,
-            clock=self.clock,
-            on_retry=scheduled,
-        )
-        return decider.attempts()
-
-    def prepare(self, send: Send) -> httpx.Request:
-        """The request of one attempt: our headers, and a timeout clamped to the deadline.
-
-        Raises:
-            APITimeoutError: The deadline passed before this attempt could start.
-        """
-        ctx = send.context
-        template = send.operation.request
-        timeout = self.request_timeout.as_dict()
-        left = ctx.deadline.remaining(self.clock())
-        if left is not None:
-            if left <= 0:
-                msg = (
-                    f"{send.role} request to {send.operation.provider} not sent: the call's "
-                    "deadline passed"
-                )
-                raise self.with_context(
-                    APITimeoutError(msg, provider=send.operation.provider, request_sent=False),
-                    ctx,
-                )
-            # Recomputed for every attempt: no attempt may outlive the call's deadline.
-            timeout = {k: left if v is None else min(v, left) for k, v in timeout.items()}
-        headers = httpx.Headers(template.headers)
-        headers.setdefault("User-Agent", USER_AGENT)
-        headers.update(self.headers)
-        headers[self.correlation_header] = ctx.correlation_id
-        return httpx.Request(
-            template.method,
-            template.url,
-            headers=headers,
-            content=template.content,
-            extensions={**template.extensions, "timeout": timeout},
-        )
-
-    def failed(
-        self, send: Send, attempt: int, started: float, error: httpx.HTTPError
-    ) -> MusicGenError:
-        """Translate an httpx failure, noting whether the request can have reached the provider."""
-        provider = send.operation.provider
-        if not isinstance(error, httpx.TransportError):
-            # A body that would not decode, a redirect loop: the request did arrive.
-            msg = f"{send.role} request to {provider} got an unreadable answer: {error}"
-            failure: MusicGenError = UnexpectedResponseError(msg, provider=provider)
-        else:
-            # Only these fail before any byte of the request leaves: no connection, no pool slot.
-            not_sent = isinstance(
-                error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-            )
-            kind = (
-                APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-            )
-            msg = f"{send.role} request to {provider} failed: {type(error).__name__}"
-            failure = kind(msg, provider=provider, request_sent=not not_sent)
-        self.with_context(failure, send.context)
-        self._exchange_event(send, attempt, started, None, failure)
-        return failure
-
-    def received(self, send: Send, attempt: int, started: float, response: httpx.Response) -> Any:
-        """Parse ``response`` with the operation's ``parse``; errors carry the correlation id."""
-        try:
-            value = send.operation.parse(response)
-        except MusicGenError as error:
-            self._exchange_event(send, attempt, started, response, error)
-            raise self.with_context(error, send.context) from None
-        self._exchange_event(send, attempt, started, response, None)
-        return value
-
-    def _exchange_event(
-        self,
-        send: Send,
-        attempt: int,
-        started: float,
-        response: httpx.Response | None,
-        error: MusicGenError | None,
-    ) -> None:
-        if not self.hooks:
-            return
-        request = send.operation.request
-        self.emit(
-            EventName.HTTP_REQUEST,
-            send.context,
-            provider=send.operation.provider,
-            operation=send.role,
-            attempt=attempt,
-            duration=self.clock() - started,
-            status=None if response is None else str(response.status_code),
-            error=error,
-            # The path only: query strings can carry tokens, and hosts are in the config.
-            data={
-                "method": request.method,
-                "path": request.url.path,
-                "status_code": None if response is None else response.status_code,
-                "endpoint": send.operation.name,
-            },
-        )
-
-    @staticmethod
-    def with_context(error: MusicGenError, ctx: CallContext) -> MusicGenError:
-        """Attach the call's correlation id to ``error``."""
-        error.correlation_id = ctx.correlation_id
-        return error
-
     @staticmethod
     def stamp(value: T, ctx: CallContext) -> T:
         """``value`` with the call's correlation id, when it has a ``correlation_id`` field."""
@@ -830,107 +688,6 @@ class ClientCore:
         return value
 
     # -- events ---------------------------------------------------------------------------------
-
-    def _observe_poll(
-        self, previous: T | None, current: T, ctx: CallContext, progress: _Progress
-    ) -> None:
-        now = self.clock()
-        progress.polls += 1
-        snapshot = _snapshot(current)
-        if progress.first_audio_at is None and _playable(current):
-            progress.first_audio_at = now
-        if not self.hooks:
-            return
-        self.emit(
-            EventName.POLL,
-            ctx,
-            provider=snapshot.provider,
-            model=getattr(current, "model", None),
-            task_id=snapshot.task_id,
-            attempt=progress.polls,
-            status=snapshot.status.value,
-            data={"elapsed": now - progress.started, "provider_status": snapshot.provider_status},
-        )
-        if previous is None:
-            return
-        before = _snapshot(previous)
-        if snapshot.provider_status != before.provider_status:
-            self._emit_about(
-                EventName.STATUS_CHANGED,
-                snapshot,
-                ctx,
-                data={
-                    "previous": before.status.value,
-                    "previous_provider_status": before.provider_status,
-                    "provider_status": snapshot.provider_status,
-                },
-            )
-
-    def emit(self, name: str, ctx: CallContext, **fields: Any) -> None:
-        """Hand an ``Event`` to the hooks (nothing is built when there are none)."""
-        if self.hooks:
-            fields.setdefault("operation", ctx.operation)
-            emit(self.hooks, Event(name, ctx.correlation_id, **fields))
-
-    def _emit_outcome(
-        self,
-        name: str,
-        snapshot: TaskSnapshot,
-        ctx: CallContext,
-        progress: _Progress,
-        error: MusicGenError | None,
-    ) -> None:
-        if not self.hooks:
-            return
-        now = self.clock()
-        tracks = getattr(snapshot, "tracks", ())
-        self._emit_about(
-            name,
-            snapshot,
-            ctx,
-            duration=now - ctx.started,
-            error=error,
-            data=progress.summary(now, ctx.started, tracks=len(tracks)),
-        )
-
-    def _emit_about(
-        self, name: str, snapshot: TaskSnapshot, ctx: CallContext, **fields: Any
-    ) -> None:
-        """``emit`` with the provider, model, task and status of ``snapshot`` filled in."""
-        if self.hooks:
-            self.emit(
-                name,
-                ctx,
-                provider=snapshot.provider,
-                model=getattr(snapshot, "model", None),
-                task_id=snapshot.task_id,
-                status=snapshot.status.value,
-                **fields,
-            )
-
-    @staticmethod
-    def _log_extra(
-        ctx: CallContext,
-        provider: str,
-        event: str,
-        *,
-        task_id: str | None = None,
-        model: str | None = None,
-        attempt: int | None = None,
-        **data: Any,
-    ) -> dict[str, Any]:
-        """The structured fields of a record the client logs itself, named as ``LoggingHook``
-        names an event's (which, for that reason, does not log these events again)."""
-        return {
-            "musicgen_event": event,
-            "correlation_id": ctx.correlation_id,
-            "provider": provider,
-            "operation": ctx.operation,
-            "task_id": task_id,
-            "model": model,
-            "attempt": attempt,
-            **{f"musicgen_{key}": value for key, value in data.items()},
-        }
 
 
 def _add_note(error: BaseException, note: str) -> None:
@@ -944,13 +701,6 @@ def _add_note(error: BaseException, note: str) -> None:
 def _snapshot(value: Any) -> TaskSnapshot:
     """``value`` seen as a task's state (a task operation's ``parse`` must return one)."""
     return cast(TaskSnapshot, value)
-
-
-def _playable(state: Any) -> bool:
-    return any(
-        getattr(track, "stream_url", None) or getattr(track, "audio_url", None)
-        for track in getattr(state, "tracks", ())
-    )
 
 
 _CORRELATION_FIELDS: dict[type, bool] = {}

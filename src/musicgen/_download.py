@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from ._core import USER_AGENT
 from ._errors import APIConnectionError, APIError, NotFoundError, ServerError, ValidationError
+from ._exchange import USER_AGENT
 from ._models import Track
 
 __all__ = ["atomic_file", "check_download", "download_error", "download_headers", "download_target"]

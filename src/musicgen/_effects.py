@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 if TYPE_CHECKING:
+    from ._errors import MusicGenError
     from ._operations import Operation
     from ._polling import Deadline
     from .cache import Cache
@@ -27,6 +28,7 @@ __all__ = [
     "Shared",
     "Sleep",
     "UseCache",
+    "with_context",
 ]
 
 T = TypeVar("T")
@@ -101,3 +103,12 @@ class Shared:
 
 Effect = Send | Sleep | UseCache | Shared
 Flow = Generator["Send | Sleep | UseCache | Shared", Any, T]
+
+
+E = TypeVar("E", bound="MusicGenError")
+
+
+def with_context(error: E, ctx: CallContext) -> E:
+    """Attach the call's correlation id to ``error``."""
+    error.correlation_id = ctx.correlation_id
+    return error
