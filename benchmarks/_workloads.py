@@ -34,9 +34,9 @@ def suno_body(base_url: str) -> dict[str, Any]:
     Taken from the SDK's own provider, so the hand-written baseline sends the same bytes.
     """
     provider = SunoProvider(api_key=API_KEY, base_url=base_url)
-    request = provider.submit_request(
+    request = provider.generate(
         GenerationRequest(provider="suno", model=provider.catalog.default, prompt=PROMPT)
-    )
+    ).request
     body: dict[str, Any] = json.loads(request.content)
     return body
 

@@ -37,3 +37,23 @@ def test_quick_polling_run_writes_a_complete_report(tmp_path: Path) -> None:
         assert row["baseline"] is not None
     assert any(row["target"] for row in polling["rows"])
     assert {"judged", "met", "missed"} <= report["targets"].keys()
+
+
+def test_the_in_process_scenarios_run_on_the_sdk_as_shipped(tmp_path: Path) -> None:
+    # They build their baselines from the SDK's own public API: a change to it must not break
+    # them silently (the full run is not part of the test suite).
+    output = tmp_path / "results.json"
+
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "overhead,cache"]
+        + ["--output", str(output)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert [report["scenarios"][name]["error"] for name in ("overhead", "cache")] == [None, None]

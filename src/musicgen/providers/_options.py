@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -168,8 +168,16 @@ def _check_url(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ValidationError(msg, field=name)
 
 
-def _wire(name: str) -> dict[str, str]:
-    return {"wire": name}
+def _option(
+    converter: Callable[[Any], Any], validator: Callable[[Any, Any, Any], None], wire: str = ""
+) -> Any:
+    """An optional option (None: not given): normalised, checked, and named on the wire."""
+    return attrs.field(
+        default=None,
+        converter=converter,
+        validator=validator,
+        metadata={"wire": wire} if wire else {},
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -197,42 +205,14 @@ class SunoOptions:
 
     provider: ClassVar[str] = "suno"
 
-    negative_tags: str | None = attrs.field(
-        default=None,
-        converter=_text_or_none,
-        validator=_check_suno_text,
-        metadata=_wire("negativeTags"),
-    )
-    vocal_gender: str | None = attrs.field(
-        default=None, converter=_gender, validator=_check_gender, metadata=_wire("vocalGender")
-    )
-    style_weight: float | None = attrs.field(
-        default=None, converter=_unit, validator=_check_unit, metadata=_wire("styleWeight")
-    )
-    weirdness_constraint: float | None = attrs.field(
-        default=None,
-        converter=_unit,
-        validator=_check_unit,
-        metadata=_wire("weirdnessConstraint"),
-    )
-    audio_weight: float | None = attrs.field(
-        default=None, converter=_unit, validator=_check_unit, metadata=_wire("audioWeight")
-    )
-    persona_id: str | None = attrs.field(
-        default=None,
-        converter=_text_or_none,
-        validator=_check_suno_text,
-        metadata=_wire("personaId"),
-    )
-    persona_model: str | None = attrs.field(
-        default=None,
-        converter=_persona_model,
-        validator=_check_persona_model,
-        metadata=_wire("personaModel"),
-    )
-    callback_url: str | None = attrs.field(
-        default=None, converter=_url, validator=_check_url, metadata=_wire("callBackUrl")
-    )
+    negative_tags: str | None = _option(_text_or_none, _check_suno_text, "negativeTags")
+    vocal_gender: str | None = _option(_gender, _check_gender, "vocalGender")
+    style_weight: float | None = _option(_unit, _check_unit, "styleWeight")
+    weirdness_constraint: float | None = _option(_unit, _check_unit, "weirdnessConstraint")
+    audio_weight: float | None = _option(_unit, _check_unit, "audioWeight")
+    persona_id: str | None = _option(_text_or_none, _check_suno_text, "personaId")
+    persona_model: str | None = _option(_persona_model, _check_persona_model, "personaModel")
+    callback_url: str | None = _option(_url, _check_url, "callBackUrl")
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> SunoOptions:
@@ -383,20 +363,12 @@ class MurekaOptions:
 
     provider: ClassVar[str] = "mureka"
 
-    n: int | None = attrs.field(default=None, converter=_n, validator=_check_n)
-    reference_id: str | None = attrs.field(
-        default=None, converter=_text_or_none, validator=_check_file_id
-    )
-    vocal_id: str | None = attrs.field(
-        default=None, converter=_text_or_none, validator=_check_file_id
-    )
-    melody_id: str | None = attrs.field(
-        default=None, converter=_text_or_none, validator=_check_file_id
-    )
-    instrumental_id: str | None = attrs.field(
-        default=None, converter=_text_or_none, validator=_check_file_id
-    )
-    stream: bool | None = attrs.field(default=None, converter=_stream, validator=_check_stream)
+    n: int | None = _option(_n, _check_n)
+    reference_id: str | None = _option(_text_or_none, _check_file_id)
+    vocal_id: str | None = _option(_text_or_none, _check_file_id)
+    melody_id: str | None = _option(_text_or_none, _check_file_id)
+    instrumental_id: str | None = _option(_text_or_none, _check_file_id)
+    stream: bool | None = _option(_stream, _check_stream)
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> MurekaOptions:

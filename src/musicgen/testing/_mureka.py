@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._model import Task, Track, media_url
-from ._route import ANY_METHOD, Handler, Route
-from ._wire import authorized, decode_json, json_response
+from ._route import ANY_METHOD, BearerService, Route
+from ._wire import decode_json, json_response
 
 if TYPE_CHECKING:
     from ._fault import Fault
@@ -362,7 +362,7 @@ def _numeric_id() -> str:
     return str(10**14 + secrets.randbelow(9 * 10**14))
 
 
-class MurekaService:
+class MurekaService(BearerService):
     """The emulated Mureka API: its account, its endpoints and how it words a refusal.
 
     Args:
@@ -419,21 +419,9 @@ class MurekaService:
             status, message = override, MESSAGES.get(override, message)
         return error(status, fault.message or message, headers)
 
-    def _route(
-        self,
-        method: str,
-        path: str | re.Pattern[str],
-        handler: Handler,
-        operation: str | None = None,
-        *,
-        fallback: bool = False,
-    ) -> Route:
-        def guarded(request: httpx.Request, match: re.Match[str]) -> httpx.Response:
-            if not authorized(request, self._api_key):
-                return error(401)
-            return handler(request, match)
-
-        return Route(self.provider, method, path, guarded, operation, fallback=fallback)
+    def unauthorized(self) -> httpx.Response:
+        """Mureka's refusal of a bad key: HTTP 401 with its error body."""
+        return error(401)
 
     def _song_generate(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
         return self._generate(request, validate_song)

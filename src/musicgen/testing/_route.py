@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from ._fault import OPERATIONS
+from ._wire import authorized
 
 Handler = Callable[[httpx.Request, re.Match[str]], httpx.Response]
 """Answers one routed request; the match carries the path's named groups."""
@@ -126,3 +127,35 @@ class RouteTable:
             if route.operation is not None:
                 operations.add(route.operation)
         return served
+
+
+class BearerService:
+    """What an emulated provider shares: its routes check the Bearer token before answering.
+
+    Subclasses set ``provider`` and ``_api_key`` and say how they refuse a bad key.
+    """
+
+    provider: str
+    _api_key: str | None
+
+    def unauthorized(self) -> httpx.Response:
+        """The provider's answer to a missing or wrong key."""
+        raise NotImplementedError
+
+    def _route(
+        self,
+        method: str,
+        path: str | re.Pattern[str],
+        handler: Handler,
+        operation: str | None = None,
+        *,
+        fallback: bool = False,
+    ) -> Route:
+        """A route of this provider whose handler runs only with the right Bearer token."""
+
+        def guarded(request: httpx.Request, match: re.Match[str]) -> httpx.Response:
+            if not authorized(request, self._api_key):
+                return self.unauthorized()
+            return handler(request, match)
+
+        return Route(self.provider, method, path, guarded, operation, fallback=fallback)

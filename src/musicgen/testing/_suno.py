@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._model import Task, Track, media_url
-from ._route import ANY_METHOD, Handler, Route
-from ._wire import authorized, decode_json
+from ._route import ANY_METHOD, BearerService, Route
+from ._wire import decode_json
 
 if TYPE_CHECKING:
     from ._fault import Fault
@@ -335,7 +335,7 @@ _REFUSALS: dict[str, tuple[int, int]] = {
 }
 
 
-class SunoService:
+class SunoService(BearerService):
     """The emulated sunoapi.org: its account, its endpoints and how it words a refusal.
 
     Args:
@@ -387,22 +387,9 @@ class SunoService:
             headers=headers,
         )
 
-    def _route(
-        self,
-        method: str,
-        path: str | re.Pattern[str],
-        handler: Handler,
-        operation: str | None = None,
-        *,
-        fallback: bool = False,
-    ) -> Route:
-        def guarded(request: httpx.Request, match: re.Match[str]) -> httpx.Response:
-            if not authorized(request, self._api_key):
-                # Gateway-level refusal: a real 401, with the envelope clients read anyway.
-                return envelope(401, http_status=401)
-            return handler(request, match)
-
-        return Route(self.provider, method, path, guarded, operation, fallback=fallback)
+    def unauthorized(self) -> httpx.Response:
+        """Gateway-level refusal: a real 401, with the envelope clients read anyway."""
+        return envelope(401, http_status=401)
 
     def _generate(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
         body = decode_json(request.content)
