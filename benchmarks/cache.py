@@ -126,7 +126,7 @@ def run(settings: Settings) -> list[Row]:
         folder = Path(tmp)
         with emulated_client(base_url=url, metrics=False) as client:
             generation = client.generate("a calm tune", provider="suno")
-        from musicgen._serialization import dump_generation
+        from musicgen._serialization import dump_result
 
-        value = dump_generation(generation)
+        value = dump_result(generation)
         return _store_rows(settings, value, folder) + _client_rows(settings, url, folder)
