@@ -384,7 +384,7 @@ class ClientCore:
         if not wait:
             state, _ = yield from self._read_task(operation, ctx, task_id)
             yield from self._keep(state, spec, ctx)
-            return state
+            return self.stamp(state, ctx)
         follow = self.follow(operation, None, ctx, task_id=task_id, spec=spec)
         return (yield from self._resumable(follow, operation.provider, task_id, ctx))
 
@@ -395,19 +395,23 @@ class ClientCore:
         state = self.stamp((yield from self._submit(operation, ctx, role=SUBMIT)), ctx)
         snapshot = _snapshot(state)
         if fingerprint is not None:
-            from ._caching import JournalEntry, dump_journal, journal_key
-
-            entry = JournalEntry(
-                provider=snapshot.provider,
-                task_id=snapshot.task_id,
-                submitted_at=time.time(),
-                operation=operation.name,
-            )
-            ttl = retention_of(self.provider(snapshot.provider))
-            text = dump_journal(entry)
-            yield UseCache(lambda cache: cache.set(journal_key(fingerprint), text, ttl=ttl))
+            journal = self._journal(operation.name, snapshot, fingerprint)
+            yield from self._resumable(journal, snapshot.provider, snapshot.task_id, ctx)
         self.report.about(EventName.GENERATION_SUBMITTED, snapshot, ctx)
         return state
+
+    def _journal(self, name: str, snapshot: TaskSnapshot, fingerprint: str) -> Flow[None]:
+        from ._caching import JournalEntry, dump_journal, journal_key
+
+        entry = JournalEntry(
+            provider=snapshot.provider,
+            task_id=snapshot.task_id,
+            submitted_at=time.time(),
+            operation=name,
+        )
+        ttl = retention_of(self.provider(snapshot.provider))
+        text = dump_journal(entry)
+        yield UseCache(lambda cache: cache.set(journal_key(fingerprint), text, ttl=ttl))
 
     def _resume(
         self, operation: Operation[T], fingerprint: str, ctx: CallContext, *, wait: bool
@@ -439,7 +443,7 @@ class ClientCore:
         try:
             if not wait:
                 state, _ = yield from self._read_task(reader, ctx, entry.task_id)
-                return state
+                return self.stamp(state, ctx)
             waiting = self._finish_waiting(reader, None, fingerprint, ctx, entry.task_id)
             return (yield from self._resumable(waiting, entry.provider, entry.task_id, ctx))
         except NotFoundError:
@@ -516,23 +520,23 @@ class ClientCore:
             self.report.poll(state, current, ctx, progress)
             state = current
             task_id = _snapshot(state).task_id
-        return (yield from self._finish(state, spec, ctx, progress))
+        return (yield from self._finish(self.stamp(state, ctx), spec, ctx, progress))
 
     def _read_task(
         self, reader: Operation[T], ctx: CallContext, task_id: str | None
     ) -> Flow[tuple[T, Operation[T]]]:
-        """One status read: the state (stamped) and the operation that answered. Errors carry
-        the task id, and an unknown provider status is reported."""
+        """One status read: the state and the operation that answered. Errors carry the task id,
+        and an unknown provider status is reported. (What a call returns is stamped with its
+        correlation id where it returns, not every state read on the way.)"""
         try:
             value, reader = yield from self._read(reader, ctx, role=STATUS)
         except MusicGenError as error:
             error.task_id = error.task_id or task_id
             raise
-        state = self.stamp(value, ctx)
-        snapshot = _snapshot(state)
+        snapshot = _snapshot(value)
         if snapshot.status is TaskStatus.UNKNOWN:
             self._unknown_status(snapshot, ctx)
-        return state, reader
+        return value, reader
 
     def _unknown_status(self, snapshot: TaskSnapshot, ctx: CallContext) -> None:
         logger.warning(
@@ -637,7 +641,7 @@ class ClientCore:
             msg,
             task_id=task_id,
             provider=provider,
-            generation=state,  # type: ignore[arg-type]
+            generation=None if state is None else self.stamp(state, ctx),  # type: ignore[arg-type]
         )
         with_context(error, ctx)
         if state is not None:
@@ -687,15 +691,12 @@ class ClientCore:
             return attrs.evolve(value, correlation_id=ctx.correlation_id)  # type: ignore[misc]
         return value
 
-    # -- events ---------------------------------------------------------------------------------
-
-
 def _add_note(error: BaseException, note: str) -> None:
     add_note = getattr(error, "add_note", None)
     if add_note is not None:
         add_note(note)
     else:  # Python 3.10 has no add_note: keep PEP 678's attribute for code that reads it
-        error.__notes__ = [*getattr(error, "__notes__", []), note]  # type: ignore[attr-defined]
+        error.__dict__.setdefault("__notes__", []).append(note)
 
 
 def _snapshot(value: Any) -> TaskSnapshot:

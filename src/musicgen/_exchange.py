@@ -122,17 +122,16 @@ class Exchange:
                 )
             # Recomputed for every attempt: no attempt may outlive the call's deadline.
             timeout = {k: left if v is None else min(v, left) for k, v in timeout.items()}
-        headers = httpx.Headers(template.headers)
+        # A shallow copy (its body stream is replayable and shared): the operation's request
+        # serves every attempt of every call. Not copy.copy, which detaches the stream.
+        request = httpx.Request.__new__(httpx.Request)
+        request.__dict__.update(template.__dict__)
+        request.headers = headers = template.headers.copy()
         headers.setdefault("User-Agent", USER_AGENT)
         headers.update(self.headers)
         headers[self.correlation_header] = ctx.correlation_id
-        return httpx.Request(
-            template.method,
-            template.url,
-            headers=headers,
-            content=template.content,
-            extensions={**template.extensions, "timeout": timeout},
-        )
+        request.extensions = {**template.extensions, "timeout": timeout}
+        return request
 
     def failed(
         self, send: Send, attempt: int, started: float, error: httpx.HTTPError

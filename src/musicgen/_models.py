@@ -48,6 +48,8 @@ _TERMINAL = _FAILURES | {TaskStatus.SUCCEEDED}
 
 
 def _freeze_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if isinstance(value, MappingProxyType):
+        return value  # frozen already (attrs.evolve passes it again): no copy
     return MappingProxyType(dict(value or {}))
 
 

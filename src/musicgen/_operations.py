@@ -92,8 +92,9 @@ class Operation(Generic[T]):
         paid: True when the request starts something that costs money: it is sent again only
             when the provider certainly started nothing (no connection, or an explicit refusal).
         task: For task endpoints, how to follow the task; None for a plain request.
-        key: What identifies an identical paid request (for the journal and single flight);
-            None derives it from the provider, name, path, query and body.
+        key: What identifies an identical paid request (for the journal and single flight): a
+            string, or a function returning one (called only when a cache needs it); None
+            derives it from the provider, name, path, query and body.
         if_missing: Another operation that reads the same thing elsewhere, tried when the
             provider answers ``NotFoundError`` (e.g. Mureka keeps instrumental tasks apart).
     """
@@ -104,7 +105,7 @@ class Operation(Generic[T]):
     parse: Callable[[httpx.Response], T] = attrs.field(eq=False, repr=False)
     paid: bool = False
     task: TaskSpec[T] | None = None
-    key: str | None = None
+    key: str | Callable[[], str] | None = attrs.field(default=None, repr=False)
     if_missing: Operation[T] | None = attrs.field(default=None, repr=False)
 
     def fingerprint(self) -> str:
@@ -112,8 +113,10 @@ class Operation(Generic[T]):
 
         Headers are left out: they carry credentials and per-call ids, not the request's meaning.
         """
-        if self.key is not None:
+        if isinstance(self.key, str):
             return self.key
+        if self.key is not None:
+            return self.key()
         url = self.request.url
         digest = hashlib.sha256()
         for part in (self.provider, self.name, self.request.method, url.raw_path.decode()):

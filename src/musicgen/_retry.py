@@ -12,8 +12,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -177,17 +176,21 @@ _IN_MUSICGEN_RETRY: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
-@contextmanager
-def musicgen_retries() -> Iterator[None]:
+class musicgen_retries:
     """Mark the retry loop running inside this block as musicgen's own."""
-    token = _IN_MUSICGEN_RETRY.set(True)
-    try:
-        yield
-    finally:
-        _IN_MUSICGEN_RETRY.reset(token)
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _IN_MUSICGEN_RETRY.set(True)
+
+    def __exit__(self, *exc: object) -> None:
+        _IN_MUSICGEN_RETRY.reset(self._token)
 
 
 class _DropMusicgenRetries(logging.Filter):
+    installed = False
+
     def filter(self, record: logging.LogRecord) -> bool:
         return not _IN_MUSICGEN_RETRY.get()
 
@@ -196,6 +199,9 @@ _FILTER = _DropMusicgenRetries()
 
 
 def _quiet_stamina_logger() -> None:
+    if _FILTER.installed:
+        return
     logger = logging.getLogger("stamina")
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)
+    _FILTER.installed = True

@@ -23,9 +23,10 @@ logger = logging.getLogger("musicgen.observability")
 class EventName:
     """The names of the events musicgen emits."""
 
-    #: One HTTP attempt finished (data: method, path, status_code).
+    #: One HTTP attempt finished (data: method, path, status_code, endpoint).
     HTTP_REQUEST = "http.request"
-    #: A failed attempt will be retried after ``data["wait"]`` seconds (data: wait, cause).
+    #: A failed attempt will be retried (data: cause, endpoint, and wait: the seconds musicgen
+    #: chose (Retry-After, or near the deadline), or None when stamina's backoff applies).
     RETRY_SCHEDULED = "retry.scheduled"
     #: A task was read while waiting (data: elapsed, poll).
     POLL = "poll"
@@ -43,7 +44,7 @@ class EventName:
     GENERATION_FAILED = "generation.failed"
     #: The overall deadline passed before the task finished.
     GENERATION_TIMED_OUT = "generation.timed_out"
-    #: A public call (generate, submit, get, wait, balance) ended with an error.
+    #: A public call (generate, submit, get, wait, balance, run) ended with an error.
     CALL_FAILED = "call.failed"
     #: The cache answered (data: kind, ``"result"``): no request was needed.
     CACHE_HIT = "cache.hit"
@@ -67,8 +68,11 @@ class Event:
         provider: The provider name, when there is one.
         model: The model, when known.
         task_id: The provider's task id, when known.
-        operation: ``submit``/``status``/``balance``/``download`` for HTTP events, else the
-            public method (``generate``, ``wait``, ...).
+        operation: For ``http.request`` and ``retry.scheduled``, the request's part:
+            ``submit`` (it starts a task) or ``status`` (it reads one), whatever the endpoint,
+            else the operation's own name (``balance``...); ``data["endpoint"]`` names the
+            endpoint. For other events, the public method (``generate``, ``wait``...) or, for
+            ``client.run``, the operation's name.
         attempt: The attempt or poll number, from 1.
         duration: Seconds the thing took (an HTTP attempt, a whole generation).
         status: The shared task status, or the HTTP status for HTTP events.

@@ -159,7 +159,7 @@ class ProviderBase:
         *,
         paid: bool = False,
         task: TaskSpec[T] | None = None,
-        key: str | None = None,
+        key: str | Callable[[], str] | None = None,
         if_missing: Operation[T] | None = None,
     ) -> Operation[T]:
         """An ``Operation`` of this provider; see ``musicgen.Operation`` for the arguments."""

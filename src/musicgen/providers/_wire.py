@@ -32,7 +32,6 @@ from typing import Any, NewType, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.errors import AttributeValidationNote, BaseValidationError
-from cattrs.gen import make_dict_structure_fn
 
 __all__ = [
     "Id",
@@ -182,54 +181,47 @@ def register_object(
     Raises:
         TypeError: ``spellings`` names an attribute ``cls`` does not have.
     """
+    attrs.resolve_types(cls)
     keys = {field.name: spellings.get(field.name, (field.name,)) for field in attrs.fields(cls)}
     unknown = set(spellings) - set(keys)
     if unknown:
         msg = f"{cls.__name__} has no attribute {', '.join(sorted(unknown))}"
         raise TypeError(msg)
-    generated = make_dict_structure_fn(cls, converter)
+    # Every key that may hold an attribute: (attribute, rank of that spelling).
+    spelled = {key: (name, rank) for name, names in keys.items() for rank, key in enumerate(names)}
+    kinds = {field.name: field.type for field in attrs.fields(cls)}
+    # The attributes' hooks, looked up on the first call: nested classes may register later.
+    hooks: dict[str, Callable[[Any, Any], Any]] = {}
 
     def hook(obj: Any, _: Any) -> Any:
         if not isinstance(obj, Mapping):
             raise _Mismatch(f"expected an object, got {kind(obj)}")
-        picked: dict[str, Any] = {}
-        used: dict[str, str] = {}
-        for name, names in keys.items():
-            key = _pick(obj, names)
-            used[name] = key or names[0]
-            if key is not None:
-                picked[name] = obj[key]
-        try:
-            return generated(picked, cls)
-        except BaseValidationError as error:
-            raise _rebased(error, used) from None
+        if not hooks:
+            hooks.update((name, converter.get_structure_hook(t)) for name, t in kinds.items())
+        # One pass over the keys present: for each attribute, the first spelling holding
+        # content wins, else the first holding a blank string (``_pick``'s rule).
+        chosen: dict[str, tuple[tuple[bool, int], str, Any]] = {}
+        for key, value in obj.items():
+            found = spelled.get(key)
+            if found is None or value is None:
+                continue
+            name, rank = found
+            score = (isinstance(value, str) and not value.strip(), rank)
+            held = chosen.get(name)
+            if held is None or score < held[0]:
+                chosen[name] = (score, key, value)
+        values: dict[str, Any] = {}
+        for name, (_, key, value) in chosen.items():
+            try:
+                values[name] = hooks[name](value, kinds[name])
+            except _Mismatch as error:
+                raise _Mismatch(error.detail, f".{key}{error.where}") from None
+            except BaseValidationError as error:
+                where, detail = _locate(error)
+                raise _Mismatch(detail, f".{key}{where}") from None
+        return cls(**values)
 
     converter.register_structure_hook(cls, hook)
-
-
-def _pick(obj: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
-    """The key to read: the first holding content, else the first holding a blank string."""
-    blank: str | None = None
-    for name in names:
-        value = obj.get(name)
-        if value is None:
-            continue
-        if isinstance(value, str) and not value.strip():
-            blank = blank or name
-            continue
-        return name
-    return blank
-
-
-def _rebased(error: BaseValidationError, used: Mapping[str, str]) -> _Mismatch:
-    """The first failing attribute of ``error``, its path spelled with the key actually read."""
-    for inner in error.exceptions:
-        for note in getattr(inner, "__notes__", ()):
-            if isinstance(note, AttributeValidationNote):
-                where, detail = _locate(inner)
-                return _Mismatch(detail, f".{used.get(note.name, note.name)}{where}")
-    where, detail = _locate(error.exceptions[0])
-    return _Mismatch(detail, where)
 
 
 # -- hooks ------------------------------------------------------------------------------------

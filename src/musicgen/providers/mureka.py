@@ -146,7 +146,7 @@ class MurekaProvider(ProviderBase):
             lambda response: self._submitted(response, request),
             paid=True,
             task=TaskSpec(read=read, result_type=Generation),
-            key=request.fingerprint(),
+            key=request.fingerprint,  # computed only when a cache asks
         )
 
     def status(self, task_id: str, *, instrumental: bool | None = None) -> Operation[Generation]:

@@ -209,7 +209,7 @@ class SunoProvider(ProviderBase):
             lambda response: self._submitted(response, request),
             paid=True,
             task=TaskSpec(read=self.status, result_type=Generation),
-            key=request.fingerprint(),
+            key=request.fingerprint,  # computed only when a cache asks
         )
 
     def status(self, task_id: str, *, instrumental: bool | None = None) -> Operation[Generation]:
@@ -243,6 +243,10 @@ class SunoProvider(ProviderBase):
         Raises:
             ValidationError: Names the field, the limit, the actual length, the model and the fix.
         """
+        self._validated_options(request)
+
+    def _validated_options(self, request: GenerationRequest) -> dict[str, Any]:
+        """``validate``, returning the options under their wire names."""
         prompt = _blank_to_none(request.prompt)
         lyrics = _blank_to_none(request.lyrics)
         style = _blank_to_none(request.style)
@@ -258,7 +262,7 @@ class SunoProvider(ProviderBase):
             raise ValidationError(msg, field="prompt")
         else:
             self.catalog.check_length(request.model, "prompt", prompt)
-        _wire_options(request.options)
+        return _wire_options(request.options)
 
     def _validate_custom(
         self,
@@ -300,12 +304,11 @@ class SunoProvider(ProviderBase):
                 self.catalog.check_length(request.model, field, value)
 
     def _generate_body(self, request: GenerationRequest) -> dict[str, Any]:
-        self.validate(request)
+        options = self._validated_options(request)
         lyrics = _blank_to_none(request.lyrics)
         style = _blank_to_none(request.style)
         title = _blank_to_none(request.title)
         custom = bool(style or title or lyrics)
-        options = _wire_options(request.options)
         body: dict[str, Any] = {
             "customMode": custom,
             "instrumental": request.instrumental,
