@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 import attrs
@@ -76,6 +76,51 @@ def _wrong_type(expected: type, provider: str, value: object) -> ValidationError
         f"values, got {got}{whose}. Pass {expected.__name__}(...) or a dict"
     )
     return ValidationError(msg, field="options")
+
+
+OptionsT = TypeVar("OptionsT", bound="_Options")
+
+
+class _Options:
+    """What both providers' options share; the fields are the subclass's (attrs)."""
+
+    __slots__ = ()
+
+    #: The provider whose options these are (``"suno"``).
+    provider: ClassVar[str]
+    #: Its name in messages (``"Suno"``).
+    label: ClassVar[str]
+
+    @classmethod
+    def from_mapping(cls: type[OptionsT], options: Mapping[str, Any]) -> OptionsT:
+        """Build the options from a mapping of names to values (each provider says how)."""
+        raise NotImplementedError
+
+    @classmethod
+    def coerce(cls: type[OptionsT], value: OptionsT | Mapping[str, Any] | None) -> OptionsT:
+        """Return ``value`` as these options: itself, built from a mapping, or empty for None.
+
+        Args:
+            value: What the caller passed as ``options=``.
+
+        Raises:
+            ValidationError: ``value`` is another provider's options or not a mapping
+                (``field="options"``), or the mapping is refused by ``from_mapping``.
+        """
+        if isinstance(value, cls):
+            return value
+        if value is None:
+            return cls()
+        if isinstance(value, Mapping):
+            return cls.from_mapping(value)
+        raise _wrong_type(cls, cls.label, value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the options given under their snake_case names, without None values."""
+        return _given(self)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return _repr(self)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,8 +225,8 @@ def _option(
     )
 
 
-@attrs.frozen(kw_only=True)
-class SunoOptions:
+@attrs.frozen(kw_only=True, repr=False)
+class SunoOptions(_Options):
     """Per-call options of the sunoapi.org provider, checked and normalised when built.
 
     Blank ``negative_tags`` and ``persona_id`` count as not given; the other options refuse a
@@ -204,6 +249,7 @@ class SunoOptions:
     """
 
     provider: ClassVar[str] = "suno"
+    label: ClassVar[str] = "Suno"
 
     negative_tags: str | None = _option(_text_or_none, _check_suno_text, "negativeTags")
     vocal_gender: str | None = _option(_gender, _check_gender, "vocalGender")
@@ -235,25 +281,6 @@ class SunoOptions:
                 raise ValidationError(msg, field=name)
         return cls(**{str(key): value for key, value in options.items() if value is not None})
 
-    @classmethod
-    def coerce(cls, value: SunoOptions | Mapping[str, Any] | None) -> SunoOptions:
-        """Return ``value`` as ``SunoOptions``: itself, built from a mapping, or empty for None.
-
-        Args:
-            value: What the caller passed as ``options=``.
-
-        Raises:
-            ValidationError: ``value`` is another provider's options or not a mapping
-                (``field="options"``), or the mapping is refused by ``from_mapping``.
-        """
-        if isinstance(value, cls):
-            return value
-        if value is None:
-            return cls()
-        if isinstance(value, Mapping):
-            return cls.from_mapping(value)
-        raise _wrong_type(cls, "Suno", value)
-
     def to_wire(self) -> dict[str, Any]:
         """Return the options given under their request-body (camelCase) names."""
         return {
@@ -262,12 +289,6 @@ class SunoOptions:
             if getattr(self, field.name) is not None
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the options given under their snake_case names, without None values."""
-        return _given(self)
-
-    def __repr__(self) -> str:
-        return _repr(self)
 
 
 def _suno_names() -> tuple[str, ...]:
@@ -341,8 +362,8 @@ def _check_stream(_: object, attribute: attrs.Attribute[Any], value: Any) -> Non
         raise ValidationError(msg, field=attribute.name)
 
 
-@attrs.frozen(kw_only=True)
-class MurekaOptions:
+@attrs.frozen(kw_only=True, repr=False)
+class MurekaOptions(_Options):
     """Per-call options of the Mureka provider, checked and normalised when built.
 
     None and blank strings count as not given; ids are stripped. Whether the model supports an
@@ -362,6 +383,7 @@ class MurekaOptions:
     """
 
     provider: ClassVar[str] = "mureka"
+    label: ClassVar[str] = "Mureka"
 
     n: int | None = _option(_n, _check_n)
     reference_id: str | None = _option(_text_or_none, _check_file_id)
@@ -390,25 +412,6 @@ class MurekaOptions:
                 raise ValidationError(msg, field=str(key))
         return cls(**{key: value for key, value in options.items() if value is not None})
 
-    @classmethod
-    def coerce(cls, value: MurekaOptions | Mapping[str, Any] | None) -> MurekaOptions:
-        """Return ``value`` as ``MurekaOptions``: itself, built from a mapping, or empty for None.
-
-        Args:
-            value: What the caller passed as ``options=``.
-
-        Raises:
-            ValidationError: ``value`` is another provider's options or not a mapping
-                (``field="options"``), or the mapping is refused by ``from_mapping``.
-        """
-        if isinstance(value, cls):
-            return value
-        if value is None:
-            return cls()
-        if isinstance(value, Mapping):
-            return cls.from_mapping(value)
-        raise _wrong_type(cls, "Mureka", value)
-
     def present(self) -> dict[str, Any]:
         """Return the options actually given, by name (for the driver's model and combination
         rules)."""
@@ -418,12 +421,6 @@ class MurekaOptions:
         """Return the options given under their request-body names (Mureka's are snake_case)."""
         return _given(self)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the options given under their snake_case names, without None values."""
-        return _given(self)
-
-    def __repr__(self) -> str:
-        return _repr(self)
 
 
 def _mureka_names() -> tuple[str, ...]:
