@@ -41,6 +41,7 @@ __all__ = [
     "bearer_headers",
     "mask_key",
     "parse_retry_after",
+    "read_error",
     "read_json",
     "retention_of",
 ]
@@ -202,11 +203,16 @@ class ProviderBase:
             self.unexpected(response, "the JSON is nested too deeply to read")
 
     def api_error(self, response: httpx.Response) -> APIError:
-        """The error an HTTP error answer stands for: the status table and the body's message."""
-        return self.error_for(response, response.status_code, _error_message(response))
+        """The error an HTTP error answer stands for: the status table, the body's message and
+        its trace id."""
+        body, message, trace_id = read_error(response)
+        return self.error_for(
+            response, response.status_code, message, body=body, request_id=trace_id
+        )
 
-    def error_type(self, code: int, message: str) -> type[APIError]:
-        """The error class for ``code`` (an HTTP status or the provider's own code)."""
+    def error_type(self, code: int, message: str, body: Any = None) -> type[APIError]:
+        """The error class for ``code`` (an HTTP status or the provider's own code); ``body``
+        is the decoded error body, for providers whose table depends on it."""
         cls = self.errors.get(code)
         if cls is not None:
             return cls
@@ -221,13 +227,9 @@ class ProviderBase:
         body: Any = None,
         provider_code: int | None = None,
         request_id: str | None = None,
-        cls: type[APIError] | None = None,
     ) -> APIError:
-        """Build the ``APIError`` an error answer stands for: class, hint, Retry-After, masked.
-
-        ``cls`` overrides the class ``error_type`` would pick.
-        """
-        cls = cls or self.error_type(code, message)
+        """Build the ``APIError`` an error answer stands for: class, hint, Retry-After, masked."""
+        cls = self.error_type(code, message, body)
         hint = self.hints.get(cls)
         text = f"{message} ({hint})" if hint else message
         return cls(
@@ -247,21 +249,45 @@ class ProviderBase:
         )
 
 
-def _error_message(response: httpx.Response) -> str:
-    """The best short explanation an error answer offers: its JSON message, else its text."""
+def read_error(response: httpx.Response) -> tuple[Any, str, str | None]:
+    """Read an error answer of any shape a provider (or a proxy in front of it) sends.
+
+    Returns:
+        The decoded body (a JSON value, or a text excerpt of an HTML or plain page), the best
+        short message it holds (else the reason phrase), and its ``trace_id`` if it has one.
+    """
+    body: Any
     try:
         body = json.loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return response.content[:300].decode("utf-8", "replace").strip() or (
-            response.reason_phrase or f"HTTP {response.status_code}"
-        )
-    if isinstance(body, dict):
-        for candidate in (body.get("error"), body.get("message"), body.get("detail")):
-            if isinstance(candidate, dict):
-                candidate = candidate.get("message")
-            if isinstance(candidate, str) and candidate.strip():
-                return candidate.strip()
-    return response.reason_phrase or f"HTTP {response.status_code}"
+        body = response.content[:1000].decode("utf-8", "replace")
+    message, trace_id = _error_details(body)
+    return body, message or response.reason_phrase or f"HTTP {response.status_code}", trace_id
+
+
+def _error_details(body: Any) -> tuple[str, str | None]:
+    if isinstance(body, str):
+        return body.strip()[:300], None
+    if not isinstance(body, dict):
+        return "", None
+    trace = body.get("trace_id")
+    trace_id = str(trace) if isinstance(trace, (str, int)) and not isinstance(trace, bool) else None
+    error = body.get("error")
+    candidates = [
+        error.get("message") if isinstance(error, dict) else error,
+        body.get("message"),
+        body.get("detail"),
+    ]
+    for candidate in (*candidates, error):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip(), trace_id
+        if candidate is not None and not isinstance(candidate, str):
+            # FastAPI-style {"detail": [...]} and other structures: keep them readable.
+            try:
+                return json.dumps(candidate, default=str)[:300], trace_id
+            except (RecursionError, ValueError):
+                return "an unreadable error structure", trace_id
+    return "", trace_id
 
 
 def api_key_from_env(explicit: str | None, names: tuple[str, ...], provider: str) -> str:

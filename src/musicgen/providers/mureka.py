@@ -16,7 +16,6 @@ knows about the wire format (see ``providers.md`` PART 2):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
@@ -425,34 +424,20 @@ class MurekaProvider(ProviderBase):
             body=body,
         )
 
-    def error_type(self, code: int, message: str) -> type[APIError]:
-        """Mureka's table, where a 429 that speaks of quota or credits means out of credits."""
-        cls = super().error_type(code, message)
-        if cls is RateLimitError and _QUOTA_WORDS.search(message):
-            return InsufficientCreditsError
-        return cls
-
-    def api_error(self, response: httpx.Response) -> APIError:
-        """Turn an HTTP error answer into the matching ``APIError`` subclass."""
-        status = response.status_code
-        body: Any
-        try:
-            body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            # Proxies answer with HTML or plain text; an excerpt is the best explanation.
-            body = response.content[:1000].decode("utf-8", "replace")
-        message, trace_id = _error_details(body)
-        if not message:
-            message = response.reason_phrase or f"HTTP {status}"
-        cls: type[APIError] | None = None
-        if status == 503 and isinstance(body, dict) and "error" in body:
+    def error_type(self, code: int, message: str, body: Any = None) -> type[APIError]:
+        """Mureka's table: a 429 that speaks of quota or credits means out of credits, and a
+        503 in Mureka's own error body is its "Engine overloaded" refusal."""
+        if code == 503 and isinstance(body, dict) and "error" in body:
             # Mureka documents 503 "Engine overloaded" as an answer of its own API, in its own
             # error body (providers.md §2.6): the engine refused to take the request, so no task
             # was started, and a submission may be retried like after a rate limit. A 503
             # without that body comes from a gateway in front of Mureka, which may have passed
             # the request on: that stays ServiceUnavailableError, uncertain for a submission.
-            cls = OverloadedError
-        return self.error_for(response, status, message, body=body, request_id=trace_id, cls=cls)
+            return OverloadedError
+        cls = super().error_type(code, message, body)
+        if cls is RateLimitError and _QUOTA_WORDS.search(message):
+            return InsufficientCreditsError
+        return cls
 
 
 # -- request helpers --------------------------------------------------------------------------
@@ -496,29 +481,3 @@ def _check_n(value: object, info: ModelInfo) -> None:
 
 
 # -- response helpers -------------------------------------------------------------------------
-
-
-def _error_details(body: Any) -> tuple[str, str | None]:
-    """Return the message and trace id of any error body shape Mureka (or a proxy) sends."""
-    if isinstance(body, str):
-        return body.strip()[:300], None
-    if not isinstance(body, dict):
-        return "", None
-    trace = body.get("trace_id")
-    trace_id = str(trace) if isinstance(trace, (str, int)) and not isinstance(trace, bool) else None
-    error = body.get("error")
-    candidates = [
-        error.get("message") if isinstance(error, dict) else error,
-        body.get("message"),
-        body.get("detail"),
-    ]
-    for candidate in (*candidates, error):
-        if isinstance(candidate, str) and candidate.strip():
-            return candidate.strip(), trace_id
-        if candidate is not None and not isinstance(candidate, str):
-            # FastAPI-style {"detail": [...]} and other structures: keep them readable.
-            try:
-                return json.dumps(candidate, default=str)[:300], trace_id
-            except (RecursionError, ValueError):
-                return "an unreadable error structure", trace_id
-    return "", trace_id
