@@ -1,7 +1,7 @@
-"""Polling efficiency on a virtual clock: the real ``wait_flow`` against scripted timelines.
+"""Polling efficiency on a virtual clock: the real ``follow`` against scripted timelines.
 
 No HTTP and no real sleeping: the client's core gets a virtual clock, and this module drives
-``ClientCore.wait_flow`` itself, answering each ``Sleep`` effect by advancing the clock and each
+``ClientCore.follow`` itself, answering each ``Sleep`` effect by advancing the clock and each
 ``Send`` (a status read) with the ``Generation`` the task would show at that virtual time. So
 the schedule measured is the one the shipped code produces, deadline clamping included.
 
@@ -135,7 +135,7 @@ def _drive(
     clock.now = 0.0  # the submission was answered at t=0
     ctx = core.context("wait", correlation_id="bench", timeout=None)
     reader = core.providers[timeline.provider].status("bench-task")  # type: ignore[attr-defined]
-    flow = core.wait_flow(reader, _status_at(timeline, task, 0.0), ctx)
+    flow = core.follow(reader, _status_at(timeline, task, 0.0), ctx)
     reads = 0
     outcome: Generation | None = None
     while True:

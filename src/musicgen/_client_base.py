@@ -198,7 +198,7 @@ class BaseClient:
             # Wait from what the caller already holds: no read of it again before the first poll.
             reader: Operation[Generation] = status(target.task_id, instrumental=target.instrumental)
             state = self._core.stamp(target, ctx)
-            return (yield from self._core.wait_flow(reader, state, ctx))
+            return (yield from self._core.follow(reader, state, ctx))
         if not isinstance(target, str) or not target.strip():
             msg = f"task_id must be a non-empty string, got {target!r}"
             raise ValidationError(msg, field="task_id")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -55,11 +54,7 @@ from ._errors import (
 )
 from ._exchange import Exchange
 from ._models import GenerationRequest, TaskStatus
-from ._models_catalog import (
-    ModelFallbackWarning,
-    fallback_message,
-    stack_level_outside_musicgen,
-)
+from ._models_catalog import report_fallback
 from ._operations import Operation, TaskSnapshot, TaskSpec
 from ._polling import Deadline, PollPolicy
 from ._reporting import Progress, Reporter, log_extra
@@ -259,13 +254,10 @@ class ClientCore:
     def _model_fell_back(
         self, provider: Provider, requested: str | None, model: str, ctx: CallContext
     ) -> None:
-        text = fallback_message(provider.catalog, requested, model)
         extra = log_extra(
             ctx, provider.name, EventName.MODEL_FALLBACK, model=model, requested=requested
         )
-        logger.warning(text, extra=extra)
-        # Seen by everyone, not only by apps that configured logging; shown once per text.
-        warnings.warn(text, ModelFallbackWarning, stacklevel=stack_level_outside_musicgen())
+        report_fallback(provider.catalog, requested, model, extra=extra)
         self.report.emit(
             EventName.MODEL_FALLBACK,
             ctx,
@@ -364,17 +356,10 @@ class ClientCore:
                 if resumed is not None:
                     return resumed
             state = yield from self._started(operation, fingerprint, ctx)
-            snapshot = _snapshot(state)
             if not wait:
                 return state
-            return (
-                yield from self._resumable(
-                    self._finish_waiting(spec.read(snapshot.task_id), state, fingerprint, ctx),
-                    snapshot.provider,
-                    snapshot.task_id,
-                    ctx,
-                )
-            )
+            reader = spec.read(_snapshot(state).task_id)
+            return (yield from self._finish_waiting(reader, state, fingerprint, ctx))
         # A read of an existing task (``get`` or ``wait`` by id).
         task_id = spec.task_id
         if task_id is not None and ctx.use_cache:
@@ -385,8 +370,7 @@ class ClientCore:
             state, _ = yield from self._read_task(operation, ctx, task_id)
             yield from self._keep(state, spec, ctx)
             return self.stamp(state, ctx)
-        follow = self.follow(operation, None, ctx, task_id=task_id, spec=spec)
-        return (yield from self._resumable(follow, operation.provider, task_id, ctx))
+        return (yield from self.follow(operation, None, ctx, task_id=task_id, spec=spec))
 
     def _started(
         self, operation: Operation[T], fingerprint: str | None, ctx: CallContext
@@ -444,8 +428,7 @@ class ClientCore:
             if not wait:
                 state, _ = yield from self._read_task(reader, ctx, entry.task_id)
                 return self.stamp(state, ctx)
-            waiting = self._finish_waiting(reader, None, fingerprint, ctx, entry.task_id)
-            return (yield from self._resumable(waiting, entry.provider, entry.task_id, ctx))
+            return (yield from self._finish_waiting(reader, None, fingerprint, ctx, entry.task_id))
         except NotFoundError:
             # The provider no longer knows the task (expired): nothing left to resume.
             yield UseCache(lambda cache: cache.delete(key))
@@ -470,12 +453,6 @@ class ClientCore:
                 yield UseCache(lambda cache: cache.delete(key))
             raise
 
-    def wait_flow(self, reader: Operation[T], state: T, ctx: CallContext) -> Flow[T]:
-        """Poll a task whose last state the caller holds (``client.wait(generation)``)."""
-        snapshot = _snapshot(state)
-        follow = self.follow(reader, state, ctx)
-        return (yield from self._resumable(follow, snapshot.provider, snapshot.task_id, ctx))
-
     def follow(
         self,
         reader: Operation[T],
@@ -489,13 +466,24 @@ class ClientCore:
 
         ``state`` is the last one seen, or None to read at once. A read that fails in a way
         worth retrying does not end the wait: the task runs on, and the next poll tries again.
+        A Ctrl-C or a cancellation meanwhile gets a note on how to resume the task.
 
         Raises:
             GenerationFailedError: The task ended in failure.
             GenerationTimeoutError: The deadline passed first; the task id is on the error.
         """
-        spec = spec or reader.task
         task_id = task_id if state is None else _snapshot(state).task_id
+        polling = self._poll(reader, state, ctx, task_id, spec or reader.task)
+        return (yield from self._resumable(polling, reader.provider, task_id, ctx))
+
+    def _poll(
+        self,
+        reader: Operation[T],
+        state: T | None,
+        ctx: CallContext,
+        task_id: str | None,
+        spec: TaskSpec[T] | None,
+    ) -> Flow[T]:
         intervals = self.poll.intervals()
         progress = Progress(started=self.clock())
         while state is None or not _snapshot(state).status.is_terminal:
@@ -682,14 +670,13 @@ class ClientCore:
             note += "; the cache's journal keeps it too, so an identical request resumes it"
         return note
 
-    # -- what the clients call per HTTP attempt ------------------------------------------------
-
     @staticmethod
     def stamp(value: T, ctx: CallContext) -> T:
         """``value`` with the call's correlation id, when it has a ``correlation_id`` field."""
         if _has_correlation_field(type(value)):
             return attrs.evolve(value, correlation_id=ctx.correlation_id)  # type: ignore[misc]
         return value
+
 
 def _add_note(error: BaseException, note: str) -> None:
     add_note = getattr(error, "add_note", None)

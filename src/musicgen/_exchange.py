@@ -53,6 +53,7 @@ class Exchange:
     ) -> None:
         self.retry = retry
         self.request_timeout = request_timeout
+        self._timeouts = request_timeout.as_dict()  # per attempt: clamped to the deadline
         self.headers = dict(headers)
         self.correlation_header = correlation_header
         self.report = report
@@ -108,7 +109,7 @@ class Exchange:
         """
         ctx = send.context
         template = send.operation.request
-        timeout = self.request_timeout.as_dict()
+        timeout = self._timeouts
         left = ctx.deadline.remaining(self.clock())
         if left is not None:
             if left <= 0:

@@ -44,12 +44,18 @@ class ModelFallbackWarning(UserWarning):
 ModelFallbackWarning.__module__ = "musicgen"
 
 
-def fallback_message(catalog: ModelCatalog, requested: object, model: str) -> str:
-    """What to tell the user when ``requested`` is unknown and ``model`` is used instead."""
-    return (
+def report_fallback(
+    catalog: ModelCatalog, requested: object, model: str, *, extra: Mapping[str, Any]
+) -> None:
+    """Tell that ``requested`` is unknown and ``model`` is used instead: a WARNING record on
+    the ``musicgen`` logger (with ``extra``), and a ``ModelFallbackWarning`` at the caller's
+    line, seen even by scripts that configured no logging (shown once per message)."""
+    text = (
         f"unknown {catalog.provider} model {requested!r}: using the default {model!r} instead "
         f"(valid: {', '.join(catalog.ids)}); pass strict_models=True to make this an error"
     )
+    logger.warning(text, extra=extra)
+    warnings.warn(text, ModelFallbackWarning, stacklevel=stack_level_outside_musicgen())
 
 
 def stack_level_outside_musicgen() -> int:
@@ -365,10 +371,6 @@ def validate_model_version(provider: str, model: str | None = None, *, strict: b
     catalog = catalog_for(provider)
     resolution = catalog.resolve(model, strict=strict)
     if resolution.fell_back:
-        text = fallback_message(catalog, model, resolution.model)
-        logger.warning(
-            text,
-            extra={"provider": provider, "requested_model": model, "model": resolution.model},
-        )
-        warnings.warn(text, ModelFallbackWarning, stacklevel=stack_level_outside_musicgen())
+        extra = {"provider": provider, "requested_model": model, "model": resolution.model}
+        report_fallback(catalog, model, resolution.model, extra=extra)
     return resolution.model

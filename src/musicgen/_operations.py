@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, runtime_checkable
 
 import attrs
 import httpx
@@ -125,7 +125,3 @@ class Operation(Generic[T]):
         digest.update(self.request.content)
         return digest.hexdigest()
 
-
-def is_task(value: Any) -> bool:
-    """Tell whether ``value`` answers like a ``TaskSnapshot``."""
-    return isinstance(value, TaskSnapshot)

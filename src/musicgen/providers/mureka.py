@@ -478,6 +478,3 @@ def _check_n(value: object, info: ModelInfo) -> None:
             "billed, so leave n out for Mureka's default of 2, or pass a value in range"
         )
         raise ValidationError(msg, field="n")
-
-
-# -- response helpers -------------------------------------------------------------------------
