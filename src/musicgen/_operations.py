@@ -124,4 +124,3 @@ class Operation(Generic[T]):
             digest.update(b"\0")
         digest.update(self.request.content)
         return digest.hexdigest()
-

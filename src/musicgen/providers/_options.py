@@ -15,6 +15,7 @@ This module is loaded by ``import musicgen``, so it imports only attrs, the stan
 
 from __future__ import annotations
 
+import abc
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -81,7 +82,7 @@ def _wrong_type(expected: type, provider: str, value: object) -> ValidationError
 OptionsT = TypeVar("OptionsT", bound="_Options")
 
 
-class _Options:
+class _Options(abc.ABC):
     """What both providers' options share; the fields are the subclass's (attrs)."""
 
     __slots__ = ()
@@ -92,9 +93,9 @@ class _Options:
     label: ClassVar[str]
 
     @classmethod
+    @abc.abstractmethod
     def from_mapping(cls: type[OptionsT], options: Mapping[str, Any]) -> OptionsT:
         """Build the options from a mapping of names to values (each provider says how)."""
-        raise NotImplementedError
 
     @classmethod
     def coerce(cls: type[OptionsT], value: OptionsT | Mapping[str, Any] | None) -> OptionsT:
@@ -290,7 +291,6 @@ class SunoOptions(_Options):
         }
 
 
-
 def _suno_names() -> tuple[str, ...]:
     return tuple(field.name for field in attrs.fields(SunoOptions))
 
@@ -420,7 +420,6 @@ class MurekaOptions(_Options):
     def to_wire(self) -> dict[str, Any]:
         """Return the options given under their request-body names (Mureka's are snake_case)."""
         return _given(self)
-
 
 
 def _mureka_names() -> tuple[str, ...]:

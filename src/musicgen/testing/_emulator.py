@@ -17,7 +17,7 @@ from ._media import render_png, render_wav
 from ._model import RecordedRequest, TaskInfo
 from ._route import Handler, Route, RouteTable
 from ._store import Store
-from ._wire import decode_json, json_response, text_response
+from ._wire import decode_json, json_response, text_response, truncated_json
 
 if TYPE_CHECKING:
     from ._transport import EmulatorTransport
@@ -487,11 +487,7 @@ def _media_refusal(fault: Fault, headers: dict[str, str]) -> httpx.Response:
 
 def _generic_refusal(fault: Fault, headers: dict[str, str]) -> httpx.Response:
     if fault.kind == "malformed_json":
-        return httpx.Response(
-            fault.http_status or 200,
-            headers={"content-type": "application/json", **headers},
-            content=b'{"data": {"id": ',
-        )
+        return truncated_json(b'{"data": {"id": ', fault.http_status or 200, headers)
     if fault.kind == "null_data":
         return json_response(None, fault.http_status or 200, headers)
     status, message = _GENERIC_REFUSALS[fault.kind]

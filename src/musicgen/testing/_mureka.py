@@ -19,7 +19,7 @@ import httpx
 
 from ._model import Task, Track, media_url
 from ._route import ANY_METHOD, BearerService, Route
-from ._wire import decode_json, json_response
+from ._wire import decode_json, json_response, truncated_json
 
 if TYPE_CHECKING:
     from ._fault import Fault
@@ -406,11 +406,7 @@ class MurekaService(BearerService):
     def refusal(self, fault: Fault, headers: Mapping[str, str]) -> httpx.Response:
         """Answer a refused request the way Mureka words that kind of failure."""
         if fault.kind == "malformed_json":
-            return httpx.Response(
-                fault.http_status or 200,
-                headers={"content-type": "application/json", **headers},
-                content=b'{"id": "1", "status": ',
-            )
+            return truncated_json(b'{"id": "1", "status": ', fault.http_status or 200, headers)
         if fault.kind == "null_data":
             return json_response(None, fault.http_status or 200, headers)
         status, message = _REFUSALS[fault.kind]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -129,7 +130,7 @@ class RouteTable:
         return served
 
 
-class BearerService:
+class BearerService(abc.ABC):
     """What an emulated provider shares: its routes check the Bearer token before answering.
 
     Subclasses set ``provider`` and ``_api_key`` and say how they refuse a bad key.
@@ -138,9 +139,9 @@ class BearerService:
     provider: str
     _api_key: str | None
 
+    @abc.abstractmethod
     def unauthorized(self) -> httpx.Response:
         """The provider's answer to a missing or wrong key."""
-        raise NotImplementedError
 
     def _route(
         self,

@@ -20,7 +20,7 @@ import httpx
 
 from ._model import Task, Track, media_url
 from ._route import ANY_METHOD, BearerService, Route
-from ._wire import decode_json
+from ._wire import decode_json, truncated_json
 
 if TYPE_CHECKING:
     from ._fault import Fault
@@ -364,11 +364,7 @@ class SunoService(BearerService):
     def refusal(self, fault: Fault, headers: Mapping[str, str]) -> httpx.Response:
         """Answer a refused request the way sunoapi.org words that kind of failure."""
         if fault.kind == "malformed_json":
-            return httpx.Response(
-                fault.http_status or 200,
-                headers={"content-type": "application/json", **headers},
-                content=b'{"code": 200, "data": {',
-            )
+            return truncated_json(b'{"code": 200, "data": {', fault.http_status or 200, headers)
         if fault.kind == "null_data":
             return envelope(
                 fault.code or 200,

@@ -40,6 +40,15 @@ def json_response(
     )
 
 
+def truncated_json(
+    prefix: bytes, status: int = 200, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    """A JSON answer cut short after ``prefix`` (the ``malformed_json`` fault)."""
+    return httpx.Response(
+        status, headers={"content-type": "application/json", **(headers or {})}, content=prefix
+    )
+
+
 def text_response(
     status: int, text: str, headers: Mapping[str, str] | None = None
 ) -> httpx.Response:
