@@ -8,7 +8,7 @@ classes differ only in how they perform the flows' effects (``_client``, ``_asyn
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -154,8 +154,6 @@ class BaseClient:
         options: ProviderOptions | Mapping[str, Any] | None,
         extra: Mapping[str, Any],
     ) -> Flow[Generation]:
-        driver = self._core.provider(provider)
-        ctx = self._context(call, correlation_id, timeout, cache)
         fields = {
             "prompt": prompt,
             "model": model,
@@ -165,7 +163,14 @@ class BaseClient:
             "instrumental": instrumental,
             "options": {**_options_dict(options), **extra},
         }
-        return self._core.guard(self._generation_steps(driver, ctx, fields, call, fresh), ctx)
+        return self._guarded(
+            call,
+            provider,
+            correlation_id,
+            timeout,
+            cache,
+            lambda driver, ctx: self._generation_steps(driver, ctx, fields, call, fresh),
+        )
 
     def _generation_steps(
         self, driver: Provider, ctx: CallContext, fields: dict[str, Any], call: str, fresh: bool
@@ -186,9 +191,14 @@ class BaseClient:
     ) -> Flow[Generation]:
         if isinstance(target, Generation):
             provider = target.provider if provider is None else provider
-        driver = self._core.provider(provider)
-        ctx = self._context(call, correlation_id, timeout, True)
-        return self._core.guard(self._task_steps(driver, ctx, call, target), ctx)
+        return self._guarded(
+            call,
+            provider,
+            correlation_id,
+            timeout,
+            True,
+            lambda driver, ctx: self._task_steps(driver, ctx, call, target),
+        )
 
     def _task_steps(
         self, driver: Provider, ctx: CallContext, call: str, target: Generation | str
@@ -206,13 +216,26 @@ class BaseClient:
         return (yield from self._core.operation_flow(operation, ctx, wait=call == "wait"))
 
     def _balance_flow(self, provider: str | None, correlation_id: str | None) -> Flow[Any]:
-        driver = self._core.provider(provider)
-        ctx = self._context("balance", correlation_id, None, True)
-        return self._core.guard(self._balance_steps(driver, ctx), ctx)
+        return self._guarded("balance", provider, correlation_id, None, True, self._balance_steps)
 
     def _balance_steps(self, driver: Provider, ctx: CallContext) -> Flow[Any]:
         operation = self._core.endpoint(driver, "balance")()
         return (yield from self._core.operation_flow(operation, ctx))
+
+    def _guarded(
+        self,
+        call: str,
+        provider: str | None,
+        correlation_id: str | None,
+        timeout: float | None,
+        cache: bool,
+        steps: Callable[[Provider, CallContext], Flow[T]],
+    ) -> Flow[T]:
+        """The flow of a typed method: its provider (a missing one is refused at once), its
+        call context, and ``steps``, guarded so that a failure is reported as ``call.failed``."""
+        driver = self._core.provider(provider)
+        ctx = self._context(call, correlation_id, timeout, cache)
+        return self._core.guard(steps(driver, ctx), ctx)
 
     def _context(
         self, call: str, correlation_id: str | None, timeout: float | None, cache: bool
