@@ -39,6 +39,7 @@ __all__ = [
     "ProviderBase",
     "api_key_from_env",
     "bearer_headers",
+    "clean_text",
     "mask_key",
     "parse_retry_after",
     "read_error",
@@ -288,6 +289,14 @@ def _error_details(body: Any) -> tuple[str, str | None]:
             except (RecursionError, ValueError):
                 return "an unreadable error structure", trace_id
     return "", trace_id
+
+
+def clean_text(value: object) -> str | None:
+    """``value`` stripped, or None when it is missing, not a string, or blank: whitespace around
+    a prompt, lyrics or a message is never meaningful, and an all-blank value is missing."""
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
 
 
 def api_key_from_env(explicit: str | None, names: tuple[str, ...], provider: str) -> str:

@@ -41,7 +41,7 @@ from .._errors import (
 from .._models import Balance, Generation, GenerationRequest
 from .._models_catalog import MUREKA_CATALOG, ModelCatalog, ModelInfo
 from .._operations import Operation, TaskSpec
-from ._base import ProviderBase
+from ._base import ProviderBase, clean_text
 from ._options import MurekaOptions
 
 __all__ = ["MurekaProvider"]
@@ -194,7 +194,7 @@ class MurekaProvider(ProviderBase):
         """
         model = request.model
         info = self.catalog.get(model)
-        if _text(request.title) is not None:
+        if clean_text(request.title) is not None:
             msg = (
                 f"title is not supported by Mureka (model {model!r}): its API has no title "
                 "field and returns no title. Leave title out"
@@ -230,8 +230,8 @@ class MurekaProvider(ProviderBase):
         if prompt is None or limit is None or len(prompt) <= limit:
             return
         model = request.model
-        has_prompt = _text(request.prompt) is not None
-        has_style = _text(request.style) is not None
+        has_prompt = clean_text(request.prompt) is not None
+        has_style = clean_text(request.style) is not None
         if has_prompt and has_style:
             msg = (
                 f"prompt and style are sent together as Mureka's prompt ('prompt, style'), which "
@@ -248,7 +248,7 @@ class MurekaProvider(ProviderBase):
 
     def _validate_song(self, request: GenerationRequest, info: ModelInfo) -> None:
         model = request.model
-        lyrics = _text(request.lyrics)
+        lyrics = clean_text(request.lyrics)
         if lyrics is None:
             msg = (
                 f"Mureka songs need lyrics (model {model!r}); Mureka answers 'The lyrics are "
@@ -282,7 +282,7 @@ class MurekaProvider(ProviderBase):
 
     def _validate_instrumental(self, request: GenerationRequest) -> None:
         model = request.model
-        if _text(request.lyrics) is not None:
+        if clean_text(request.lyrics) is not None:
             msg = (
                 f"instrumentals have no vocals, so lyrics are not allowed (model {model!r}). "
                 "Remove lyrics, or pass instrumental=False for a song"
@@ -326,7 +326,7 @@ class MurekaProvider(ProviderBase):
             keys: Sequence[str] = ("n", "stream")
         else:
             path = "/song/generate"
-            body["lyrics"] = _text(request.lyrics)
+            body["lyrics"] = clean_text(request.lyrics)
             body["model"] = request.model
             prompt = _merged_prompt(request)
             if prompt is not None:
@@ -443,17 +443,9 @@ class MurekaProvider(ProviderBase):
 # -- request helpers --------------------------------------------------------------------------
 
 
-def _text(value: object) -> str | None:
-    """Return ``value`` stripped, or None when it is missing, not a string, or blank."""
-    if not isinstance(value, str):
-        return None
-    stripped = value.strip()
-    return stripped or None
-
-
 def _merged_prompt(request: GenerationRequest) -> str | None:
     # Mureka has no style field, so style rides along in the prompt.
-    parts = [p for p in (_text(request.prompt), _text(request.style)) if p is not None]
+    parts = [p for p in (clean_text(request.prompt), clean_text(request.style)) if p is not None]
     return ", ".join(parts) or None
 
 

@@ -39,7 +39,7 @@ from .._errors import (
 from .._models import Balance, Generation, GenerationRequest, TaskStatus
 from .._models_catalog import SUNO_CATALOG, ModelCatalog
 from .._operations import Operation, TaskSpec
-from ._base import ProviderBase, parse_retry_after
+from ._base import ProviderBase, clean_text, parse_retry_after
 from ._options import SunoOptions
 
 __all__ = ["DEFAULT_BASE_URL", "PLACEHOLDER_CALLBACK_URL", "SunoProvider"]
@@ -126,24 +126,9 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _text(value: Any) -> str | None:
-    """A non-blank string, or None (empty strings on the wire mean "not there yet")."""
-    if isinstance(value, str) and value.strip():
-        return value
-    return None
-
-
 # --------------------------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------------------------
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    # Whitespace around lyrics, style or title is never meaningful; an all-blank value is missing.
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
 
 
 def _wire_options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -247,10 +232,10 @@ class SunoProvider(ProviderBase):
 
     def _validated_options(self, request: GenerationRequest) -> dict[str, Any]:
         """``validate``, returning the options under their wire names."""
-        prompt = _blank_to_none(request.prompt)
-        lyrics = _blank_to_none(request.lyrics)
-        style = _blank_to_none(request.style)
-        title = _blank_to_none(request.title)
+        prompt = clean_text(request.prompt)
+        lyrics = clean_text(request.lyrics)
+        style = clean_text(request.style)
+        title = clean_text(request.title)
         if style or title or lyrics:
             self._validate_custom(request, prompt=prompt, lyrics=lyrics, style=style, title=title)
         elif prompt is None:
@@ -305,9 +290,9 @@ class SunoProvider(ProviderBase):
 
     def _generate_body(self, request: GenerationRequest) -> dict[str, Any]:
         options = self._validated_options(request)
-        lyrics = _blank_to_none(request.lyrics)
-        style = _blank_to_none(request.style)
-        title = _blank_to_none(request.title)
+        lyrics = clean_text(request.lyrics)
+        style = clean_text(request.style)
+        title = clean_text(request.title)
         custom = bool(style or title or lyrics)
         body: dict[str, Any] = {
             "customMode": custom,
@@ -325,7 +310,7 @@ class SunoProvider(ProviderBase):
             body["style"] = style
             body["title"] = title
         else:
-            body["prompt"] = _blank_to_none(request.prompt)
+            body["prompt"] = clean_text(request.prompt)
         body.update(options)
         return body
 
@@ -382,12 +367,12 @@ class SunoProvider(ProviderBase):
         from_body: bool,
         reads_task: bool = False,
     ) -> NoReturn:
-        msg = _text(envelope.get("msg")) if envelope is not None else None
+        msg = clean_text(envelope.get("msg")) if envelope is not None else None
         body_code = _as_int(envelope.get("code")) if envelope is not None else None
         if msg is None and envelope is None:
             # A plain-text or HTML error page: a short excerpt is the best explanation there is.
             excerpt = response.content[:120].decode("utf-8", "replace").strip()
-            msg = excerpt or _text(response.reason_phrase)
+            msg = excerpt or clean_text(response.reason_phrase)
         message = self.redact(msg) if msg else _DEFAULT_MESSAGES.get(code, f"error code {code}")
         if code in _HINTS and not (code == 429 and not from_body):
             message = f"{message} ({_HINTS[code]})"
