@@ -52,7 +52,6 @@ class Exchange:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.retry = retry
-        self.request_timeout = request_timeout
         self._timeouts = request_timeout.as_dict()  # per attempt: clamped to the deadline
         self.headers = dict(headers)
         self.correlation_header = correlation_header
