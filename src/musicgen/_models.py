@@ -69,6 +69,8 @@ class Track:
         lyrics: The lyrics sung, if the provider returns them.
         tags: Style tags (Suno only).
         index: Position within the task's results, from 0.
+        task_id: The task that made it, when known (Suno's endpoints that work on a track,
+            such as WAV or stems, need it besides the track id). Not part of equality.
     """
 
     id: str
@@ -82,6 +84,8 @@ class Track:
     lyrics: str | None = None
     tags: tuple[str, ...] = ()
     index: int = 0
+    # Context, not content: a track equals itself however it was reached.
+    task_id: str | None = attrs.field(default=None, eq=False)
 
     def url_for(self, format: str) -> str | None:
         """Return the URL serving ``format`` (``"mp3"``, ``"flac"``, ``"wav"``, ``"stream"``)."""

@@ -143,14 +143,31 @@ class ProviderBase:
         *,
         json: Any = None,
         params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        base_url: str | None = None,
     ) -> httpx.Request:
-        """An authenticated request to ``path`` (after ``api_prefix``) on the base URL."""
+        """An authenticated request to ``path`` (after ``api_prefix``) on the base URL.
+
+        Args:
+            method: The HTTP method.
+            path: The endpoint's path, after the API prefix.
+            json: A JSON body.
+            params: Query parameters.
+            data: Form fields (with ``files``: a multipart body).
+            files: Files of a multipart body: field -> (file name, content, content type).
+            base_url: Another host of the same API (e.g. Suno's upload host); it gets no
+                ``api_prefix``.
+        """
+        root = f"{self.base_url}{self.api_prefix}" if base_url is None else base_url
         return httpx.Request(
             method,
-            f"{self.base_url}{self.api_prefix}{path}",
+            f"{root}{path}",
             headers=bearer_headers(self._api_key),
             json=json,
             params=params,
+            data=data,
+            files=files,
         )
 
     def operation(

@@ -235,4 +235,5 @@ def _track(choice: MurekaChoice, position: int, task_id: str) -> Track:
         stream_url=choice.stream_url,
         duration=None if choice.duration is None else choice.duration / 1000,
         lyrics="\n".join(text for text in lines if text is not None) or None,
+        task_id=task_id,
     )

@@ -255,7 +255,7 @@ def read_record(
         )
     record = structure(_CONVERTER, data, SunoRecord, path="$.data")
     items = record.response.tracks if record.response is not None else ()
-    tracks = tuple(_track(item, index) for index, item in enumerate(items))
+    tracks = tuple(_track(item, index, task_id) for index, item in enumerate(items))
     status = _status_of(record.status, tracks)
     param = record.param
     return Generation(
@@ -288,7 +288,7 @@ def read_credits(data: Any) -> float:
     return structure(_CONVERTER, data, float, path="$.data")
 
 
-def _track(item: SunoTrack, index: int) -> Track:
+def _track(item: SunoTrack, index: int, task_id: str) -> Track:
     return Track(
         # The audio id (needed to extend a track); the index only when a partial item lacks one.
         id=item.id or str(index),
@@ -301,6 +301,7 @@ def _track(item: SunoTrack, index: int) -> Track:
         lyrics=item.prompt,
         tags=item.tags,
         index=index,
+        task_id=task_id,
     )
 
 

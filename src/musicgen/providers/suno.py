@@ -1,15 +1,12 @@
 """The sunoapi.org driver ("Suno-style" API): sans-I/O, its endpoints return operations.
 
-It builds requests, validates inputs and reads the ``{code, msg, data}`` envelope and its error
-codes; what ``data`` holds is read by typed wire models (``_suno_wire``). It never sends anything.
+``SunoProvider`` joins the endpoint families (``_suno_music``, ``_suno_tasks``,
+``_suno_files``) over ``SunoBase`` (the key, the hosts, the ``{code, msg, data}`` envelope and
+its error codes) and adds generation itself: ``generate``, ``status`` and ``balance``. What
+``data`` holds is read by typed wire models (``_suno_wire``). It never sends anything.
 
 Wire facts this module relies on (see ``providers.md`` part 1):
 
-* Every answer is an envelope ``{"code", "msg", "data"}``. Errors usually come back as HTTP 200
-  with the error in ``code``, but plain HTTP errors (e.g. a bare 401) happen too, so both are read.
-* Body code 429 means *out of credits*, not a rate limit; 405 and 430 are the rate limits.
-* ``callBackUrl`` is required by the API even when the caller only polls, so a placeholder on a
-  reserved domain is sent when nobody configured one.
 * ``record-info`` differs from its docs: ``data`` can be null right after submit, ``response``
   is null while PENDING, ``param`` is a JSON-encoded *string*, ``createTime`` is epoch ms, tracks
   carry ``source*`` URLs, and callback-shaped items use snake_case. All variants are accepted.
@@ -17,114 +14,29 @@ Wire facts this module relies on (see ``providers.md`` part 1):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 
-from .._errors import (
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    InsufficientCreditsError,
-    MaintenanceError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    UnexpectedResponseError,
-    ValidationError,
-)
+from .._errors import ValidationError
 from .._models import Balance, Generation, GenerationRequest, TaskStatus
-from .._models_catalog import SUNO_CATALOG, ModelCatalog
 from .._operations import Operation, TaskSpec
-from ._base import ProviderBase, clean_text, parse_retry_after
+from ._base import clean_text
 from ._options import SunoOptions
+from ._suno_base import DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, PLACEHOLDER_CALLBACK_URL
+from ._suno_files import SunoFileEndpoints
+from ._suno_music import SunoMusicEndpoints
+from ._suno_tasks import SunoTaskEndpoints
 
-__all__ = ["DEFAULT_BASE_URL", "PLACEHOLDER_CALLBACK_URL", "SunoProvider"]
-
-#: Where sunoapi.org serves its API.
-DEFAULT_BASE_URL = "https://api.sunoapi.org"
-
-#: Sent as ``callBackUrl`` when none is configured. The API rejects a request without one, and
-#: musicgen polls instead of listening, so it points at a reserved (RFC 2606) domain nobody owns.
-PLACEHOLDER_CALLBACK_URL = "https://example.com/musicgen/suno-callback"
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_UPLOAD_BASE_URL",
+    "PLACEHOLDER_CALLBACK_URL",
+    "SunoProvider",
+]
 
 _PROVIDER = "suno"
-_ENV_VARS = ("MUSICGEN_SUNO_API_KEY", "SUNO_API_KEY")
-_API_PREFIX = "/api/v1"
-
-# --------------------------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------------------------
-
-# Body (or HTTP) code -> exception type, per providers.md §1.11. 429 is credits, not a rate limit.
-_ERROR_TYPES: dict[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    404: NotFoundError,
-    405: RateLimitError,
-    409: BadRequestError,
-    413: BadRequestError,
-    429: InsufficientCreditsError,
-    430: RateLimitError,
-    455: MaintenanceError,
-    500: ServerError,
-}
-
-# Used when the provider sent no text of its own (the docs' wording for each code).
-_DEFAULT_MESSAGES = {
-    400: "invalid parameters",
-    401: "unauthorized access",
-    404: "invalid request method or path",
-    405: "rate limit exceeded",
-    409: "conflict: the record already exists",
-    413: "theme or prompt too long",
-    429: "insufficient credits",
-    430: "call frequency too high",
-    455: "system maintenance",
-    500: "server error",
-}
-
-_HINTS = {
-    401: "check the API key: pass api_key= or set MUSICGEN_SUNO_API_KEY or SUNO_API_KEY",
-    405: "rate limited: sunoapi.org accepts about 20 generate requests per 10 seconds; slow down",
-    429: "out of Suno credits: top up at https://sunoapi.org; retrying will not help",
-    430: "rate limited: sunoapi.org accepts about 20 generate requests per 10 seconds; slow down",
-    455: "sunoapi.org is down for maintenance; try again later",
-}
-
-
-def _error_type(code: int, *, from_body: bool) -> type[APIError]:
-    if not from_body and code == 429:
-        # A bare HTTP 429 without a Suno envelope did not come from Suno's application layer
-        # (which reports credits as body code 429); it is a gateway's ordinary rate limit.
-        return RateLimitError
-    if code in _ERROR_TYPES:
-        return _ERROR_TYPES[code]
-    if 400 <= code < 500:
-        return BadRequestError
-    if 500 <= code < 600:
-        return ServerError
-    return UnexpectedResponseError
-
-
-def _as_int(value: Any) -> int | None:
-    """Read a code that may be an int, an integral float or a numeric string; else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
-            return int(value.strip())
-    except (ValueError, OverflowError):
-        return None
-    return None
-
 
 # --------------------------------------------------------------------------------------------
 # Validation
@@ -141,43 +53,22 @@ def _wire_options(options: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-class SunoProvider(ProviderBase):
+class SunoProvider(SunoMusicEndpoints, SunoTaskEndpoints, SunoFileEndpoints):
     """The sunoapi.org driver. Pure: its endpoints return operations; it sends nothing.
+
+    Every endpoint of the API is a method here: ``generate``, ``status`` and ``balance`` below,
+    and the families it inherits (music edits, task endpoints, files and voices).
 
     Args:
         api_key: The sunoapi.org key; defaults to ``MUSICGEN_SUNO_API_KEY``, then ``SUNO_API_KEY``.
         base_url: The API root. A trailing ``/api/v1`` is accepted and removed.
         callback_url: Sent as ``callBackUrl`` when a call sets none; defaults to
             ``PLACEHOLDER_CALLBACK_URL`` because the API insists on one.
+        upload_base_url: The file-upload host; see ``SunoBase``.
 
     Raises:
         ConfigurationError: No API key anywhere, or a ``callback_url`` that is not http(s).
     """
-
-    name = _PROVIDER
-    catalog: ModelCatalog = SUNO_CATALOG
-    #: Seconds sunoapi.org keeps generated files ("retained for 15 days"): cached results and
-    #: journal entries expire with them.
-    retention: float = 15 * 24 * 3600.0
-    env_vars = _ENV_VARS
-    default_base_url = DEFAULT_BASE_URL
-    # Integrators often configure ".../api/v1" as the base; every path here adds it itself.
-    api_prefix = _API_PREFIX
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str = DEFAULT_BASE_URL,
-        callback_url: str | None = None,
-    ) -> None:
-        super().__init__(api_key=api_key, base_url=base_url)
-        if callback_url is not None:
-            try:
-                callback_url = SunoOptions(callback_url=callback_url).callback_url
-            except ValidationError as error:
-                raise ConfigurationError(error.message) from None
-        self.callback_url = callback_url
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -316,80 +207,6 @@ class SunoProvider(ProviderBase):
 
     # -- responses -----------------------------------------------------------------------------
 
-    def unwrap(self, response: httpx.Response) -> Any:
-        """Return the ``data`` of a successful envelope, or raise the error it stands for.
-
-        Raises:
-            APIError: The matching subclass for the body ``code`` or, failing that, HTTP status.
-            UnexpectedResponseError: A 2xx answer that is not a Suno envelope.
-        """
-        return self._envelope(response).get("data")
-
-    def _unexpected(self, response: httpx.Response, what: str, body: Any = None) -> NoReturn:
-        self.unexpected(response, what, body)
-
-    def _envelope(self, response: httpx.Response, *, reads_task: bool = False) -> dict[str, Any]:
-        try:
-            body: Any = json.loads(response.content)
-            decoded = True
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            body, decoded = None, False
-        envelope = body if isinstance(body, dict) else None
-        code = _as_int(envelope.get("code")) if envelope is not None else None
-
-        if not response.is_success:
-            if code is not None and code != 200:
-                self._raise_for_code(
-                    response, code, envelope, from_body=True, reads_task=reads_task
-                )
-            self._raise_for_code(response, response.status_code, envelope, from_body=False)
-        if not decoded:
-            snippet = response.content[:120].decode("utf-8", "replace")
-            self._unexpected(response, f"the response is not valid JSON (starts with {snippet!r})")
-        if envelope is None:
-            self._unexpected(
-                response, f"expected a JSON object envelope, got {type(body).__name__}", body
-            )
-        if code is None:
-            self._unexpected(
-                response, f"the envelope has no usable code (got {envelope.get('code')!r})", body
-            )
-        if code != 200:
-            self._raise_for_code(response, code, envelope, from_body=True, reads_task=reads_task)
-        return envelope
-
-    def _raise_for_code(
-        self,
-        response: httpx.Response,
-        code: int,
-        envelope: dict[str, Any] | None,
-        *,
-        from_body: bool,
-        reads_task: bool = False,
-    ) -> NoReturn:
-        msg = clean_text(envelope.get("msg")) if envelope is not None else None
-        body_code = _as_int(envelope.get("code")) if envelope is not None else None
-        if msg is None and envelope is None:
-            # A plain-text or HTML error page: a short excerpt is the best explanation there is.
-            excerpt = response.content[:120].decode("utf-8", "replace").strip()
-            msg = excerpt or clean_text(response.reason_phrase)
-        message = self.redact(msg) if msg else _DEFAULT_MESSAGES.get(code, f"error code {code}")
-        if code in _HINTS and not (code == 429 and not from_body):
-            message = f"{message} ({_HINTS[code]})"
-        error_type = _error_type(code, from_body=from_body)
-        if reads_task and code == 400:
-            # A status read sends one parameter, a task id that was checked to be non-empty:
-            # a parameter error can only mean that sunoapi.org knows no such task.
-            error_type = NotFoundError
-        raise error_type(
-            message,
-            provider=_PROVIDER,
-            status_code=response.status_code,
-            code=body_code,
-            retry_after=parse_retry_after(response.headers),
-            body=envelope,
-        )
-
     def _submitted(self, response: httpx.Response, request: GenerationRequest) -> Generation:
         """Read the new task's id from the ``generate`` answer.
 
@@ -421,26 +238,6 @@ class SunoProvider(ProviderBase):
             instrumental=request.instrumental,
             raw=body,
         )
-
-    def _record(
-        self, response: httpx.Response, task_id: str, instrumental: bool | None
-    ) -> Generation:
-        """Read a ``record-info`` answer: the status, the tracks so far, and any failure reason.
-
-        Raises:
-            APIError: The provider answered with an error code (400: no such task).
-            UnexpectedResponseError: The record has the wrong shape; the message names where.
-        """
-        from ._suno_wire import read_record
-        from ._wire import WireError
-
-        body = self._envelope(response, reads_task=True)
-        try:
-            return read_record(
-                body.get("data"), task_id=task_id, instrumental=instrumental, raw=body
-            )
-        except WireError as error:
-            self._unexpected(response, f"unreadable record-info answer: {error}", body)
 
     def _credits(self, response: httpx.Response) -> Balance:
         """Read the remaining credits (``data`` is a number).
