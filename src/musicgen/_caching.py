@@ -13,6 +13,8 @@ block, such as ``DiskCache``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._serialization import JournalEntry, dump_journal, dump_result, load_journal, load_result
 
 __all__ = [
@@ -31,6 +33,15 @@ def journal_key(fingerprint: str) -> str:
     return f"journal:{fingerprint}"
 
 
-def result_key(result_type: type, provider: str, task_id: str) -> str:
-    """The key of a finished task's result (``generation:suno:<task id>`` for a Generation)."""
-    return f"{result_type.__name__.lower()}:{provider}:{task_id}"
+def result_key(result_type: Any, provider: str, task_id: str) -> str:
+    """The key of a finished task's result (``generation:suno:<task id>`` for a Generation,
+    ``task[stems]:suno:<task id>`` for a ``Task[Stems]``)."""
+    return f"{_type_name(result_type)}:{provider}:{task_id}"
+
+
+def _type_name(result_type: Any) -> str:
+    args = getattr(result_type, "__args__", ())
+    name = getattr(result_type, "__name__", None) or repr(result_type)
+    if args:
+        name += "[" + ",".join(_type_name(arg) for arg in args) + "]"
+    return name.lower()

@@ -30,7 +30,8 @@ from .._errors import (
     ServiceUnavailableError,
     UnexpectedResponseError,
 )
-from .._models_catalog import ModelCatalog
+from .._models import Generation, Track
+from .._models_catalog import ModelCatalog, report_fallback
 from .._operations import Operation, TaskSpec
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "read_error",
     "read_json",
     "retention_of",
+    "track_of",
 ]
 
 T = TypeVar("T")
@@ -193,6 +195,20 @@ class ProviderBase:
             if_missing=if_missing,
         )
 
+    def model_for(self, model: str | None) -> str:
+        """The catalog's model id for ``model`` (an id, an alias or None for the default).
+
+        An unknown model falls back to the default with a ``ModelFallbackWarning`` and a
+        WARNING log, as ``generate`` does; ``client.extend`` and friends resolve through the
+        client instead, which honours ``strict_models``.
+        """
+        resolution = self.catalog.resolve(model)
+        if resolution.fell_back:
+            report_fallback(
+                self.catalog, resolution.requested, resolution.model, extra={"provider": self.name}
+            )
+        return resolution.model
+
     # -- reading ----------------------------------------------------------------------------
 
     def redact(self, text: str) -> str:
@@ -306,6 +322,34 @@ def _error_details(body: Any) -> tuple[str, str | None]:
             except (RecursionError, ValueError):
                 return "an unreadable error structure", trace_id
     return "", trace_id
+
+
+def track_of(value: object, field: str = "track") -> Track:
+    """The track an endpoint works on: a ``Track``, a ``Generation`` (its first track) or a
+    track id.
+
+    Raises:
+        ValidationError: Anything else, an empty id, or a generation without tracks.
+    """
+    from .._errors import ValidationError
+
+    if isinstance(value, Track):
+        return value
+    if isinstance(value, Generation):
+        if not value.tracks:
+            msg = (
+                f"{field}: generation {value.task_id} has no tracks yet; wait for it to finish "
+                "(client.wait) or pass one of its tracks"
+            )
+            raise ValidationError(msg, field=field)
+        return value.tracks[0]
+    if isinstance(value, str) and value.strip():
+        return Track(id=value.strip())
+    msg = (
+        f"{field} must be a musicgen.Track, a Generation (its first track is used) or a "
+        f"track id, got {value!r}"
+    )
+    raise ValidationError(msg, field=field)
 
 
 def clean_text(value: object) -> str | None:

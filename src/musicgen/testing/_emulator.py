@@ -28,8 +28,9 @@ SUNO_CREDITS_PER_GENERATE = suno.CREDITS_PER_GENERATE
 MUREKA_CENTS_PER_SONG = mureka.CENTS_PER_SONG
 """Cents one generated Mureka song (one choice) costs; a task costs ``n`` times this."""
 
-# Media files are served before any route, for every method (wrong ones get a 404).
-_MEDIA = re.compile(r"/(audio|image)/([^/.]+)((?:\.[^/.]+)*)")
+# Media files are served before any route, for every method (wrong ones get a 404): tracks'
+# audio and images, and the other files tasks make (stems, MIDI, video...) under /files/.
+_MEDIA = re.compile(r"/(audio|image)/([^/.]+)((?:\.[^/.]+)*)|/(files)/([^/]+)/([^/]+)")
 
 _MEDIA_REFUSALS: dict[str, int] = {
     "rate_limit": 429,
@@ -76,6 +77,7 @@ class _Target:
     operation: str | None
     route: Route | None = None
     match: re.Match[str] | None = None
+    endpoint: str | None = None
 
 
 class Emulator:
@@ -273,8 +275,8 @@ class Emulator:
 
         Raises:
             ValueError: ``fault.provider`` has no route here, or no route of that provider
-                (of any provider, when it is None) declares ``fault.operation``: such a fault
-                could never fire.
+                (of any provider, when it is None) declares ``fault.operation`` or
+                ``fault.endpoint``: such a fault could never fire.
         """
         with self._lock:
             served = self._served()
@@ -293,6 +295,19 @@ class Emulator:
                     f"no route of {whose} has operation {fault.operation!r}; its operations "
                     f"are {sorted(operations)}"
                 )
+            if fault.endpoint is not None:
+                endpoints = self._routes.endpoints()
+                known = (
+                    set().union(*endpoints.values())
+                    if fault.provider is None
+                    else endpoints.get(fault.provider, set())
+                )
+                if fault.endpoint not in known:
+                    whose = "any provider" if fault.provider is None else repr(fault.provider)
+                    raise ValueError(
+                        f"no route of {whose} is endpoint {fault.endpoint!r}; its endpoints "
+                        f"are {sorted(known)}"
+                    )
             self._faults.append(_ArmedFault(fault, fault.times))
 
     def clear_faults(self) -> None:
@@ -388,7 +403,7 @@ class Emulator:
             self._requests.append(recorded)
             target = self._resolve(request.method, request.url.path)
             for armed in self._faults:
-                if armed.fault.matches(target.provider, target.operation):
+                if armed.fault.matches(target.provider, target.operation, target.endpoint):
                     armed.remaining -= 1
                     if armed.remaining == 0:
                         self._faults.remove(armed)
@@ -412,13 +427,12 @@ class Emulator:
         """Find what serves a request, for dispatch and fault matching; call with the lock held."""
         media = _MEDIA.fullmatch(path)
         if media:
-            owner = self._store.tracks.get(media.group(2))
-            return _Target(owner[0].provider if owner else None, "audio", match=media)
+            return _Target(self._store.media_owner(media), "audio", match=media)
         found = self._routes.find(method, path)
         if found is None:
             return _Target(None, None)
         route, match = found
-        return _Target(route.provider, route.operation, route, match)
+        return _Target(route.provider, route.operation, route, match, route.endpoint)
 
     def _served(self) -> dict[str, set[str]]:
         """Map each known provider to its operations; call with the lock held."""
@@ -445,7 +459,9 @@ class Emulator:
     # -------------------------------------------------------------------- media
 
     def _media(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
-        folder, track_id, suffix = match.groups()
+        if match.group(4):
+            return self._file(request, match.group(5), match.group(6))
+        folder, track_id, suffix = match.groups()[:3]
         wanted = ".png" if folder == "image" else ".wav"
         with self._lock:
             owner = self._store.tracks.get(track_id)
@@ -459,6 +475,15 @@ class Emulator:
         # Rendered on download (and cached): polling never pays for audio synthesis.
         content = render_wav(track.seed, task.duration_s)
         return httpx.Response(200, headers={"content-type": "audio/wav"}, content=content)
+
+    def _file(self, request: httpx.Request, file_id: str, name: str) -> httpx.Response:
+        with self._lock:
+            stored = self._store.files.get(file_id)
+        if request.method not in ("GET", "HEAD") or stored is None or stored.name != name:
+            return text_response(404, "Not Found")
+        return httpx.Response(
+            200, headers={"content-type": stored.content_type}, content=stored.render()
+        )
 
     # ----------------------------------------------------------------- refusals
 

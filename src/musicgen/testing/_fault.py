@@ -69,6 +69,8 @@ class Fault:
         operation: ``"submit"`` (paid, task-creating POSTs), ``"status"`` (task queries),
             ``"balance"`` (credits / billing), ``"audio"`` (media downloads) or None for any
             request, including unknown paths. Added routes declare theirs.
+        endpoint: One endpoint by name (``"extend"``, ``"wav"``, ``"stem"``...; see each
+            provider's routes), or None for any. Combines with ``operation``.
         times: How many matching requests the fault affects (at least 1).
         delay: Seconds to sleep, for ``"slow"``.
         retry_after: A ``Retry-After`` header value added to refusals.
@@ -85,6 +87,7 @@ class Fault:
     kind: str
     provider: str | None = None
     operation: str | None = None
+    endpoint: str | None = None
     times: int = 1
     delay: float = 0.0
     retry_after: str | None = None
@@ -109,8 +112,13 @@ class Fault:
         if self.delay < 0:
             raise ValueError(f"delay must not be negative, got {self.delay}")
 
-    def matches(self, provider: str | None, operation: str | None) -> bool:
-        """Tell whether this fault applies to a request of that provider and operation."""
-        return (self.provider is None or self.provider == provider) and (
-            self.operation is None or self.operation == operation
+    def matches(
+        self, provider: str | None, operation: str | None, endpoint: str | None = None
+    ) -> bool:
+        """Tell whether this fault applies to a request of that provider, operation and
+        endpoint."""
+        return (
+            (self.provider is None or self.provider == provider)
+            and (self.operation is None or self.operation == operation)
+            and (self.endpoint is None or self.endpoint == endpoint)
         )

@@ -32,7 +32,8 @@ class TaskInfo:
     Attributes:
         id: The provider task id.
         provider: ``"suno"`` or ``"mureka"``.
-        kind: ``"music"`` (Suno), ``"song"`` or ``"instrumental"`` (Mureka).
+        kind: ``"music"`` (Suno), ``"song"`` or ``"instrumental"`` (Mureka), or the kind of
+            another task (``"wav"``, ``"vocal_removal"``, ``"lyrics"``...).
         model: The model as the provider reports it (Suno API value, Mureka resolved id).
         status: The status served by the latest status read (the initial one before any read).
         status_reads: How many status reads the task has answered.
@@ -78,6 +79,8 @@ class Task:
     reads: int = 0
     status: str = ""
     finished_at: int | None = None
+    # What a task of another kind needs (the source track, the stems made...), by its kind.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def info(self) -> TaskInfo:
         """Return the public snapshot of this task."""

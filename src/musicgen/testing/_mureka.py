@@ -384,17 +384,28 @@ class MurekaService(BearerService):
     def routes(self) -> list[Route]:
         """Declare the emulated endpoints; each checks the Bearer token before anything else."""
         return [
-            self._route("POST", "/v1/song/generate", self._song_generate, "submit"),
-            self._route("POST", "/v1/instrumental/generate", self._instrumental_generate, "submit"),
-            self._route(
+            self.bearer_route(
+                "POST", "/v1/song/generate", self._song_generate, "submit", endpoint="generate"
+            ),
+            self.bearer_route(
+                "POST",
+                "/v1/instrumental/generate",
+                self._instrumental_generate,
+                "submit",
+                endpoint="instrumental",
+            ),
+            self.bearer_route(
                 "GET",
                 re.compile(r"/v1/(?P<kind>song|instrumental)/query/(?P<task_id>[^/]+)"),
                 self._query,
                 "status",
+                endpoint="status",
             ),
-            self._route("GET", "/v1/account/billing", self._billing, "balance"),
+            self.bearer_route(
+                "GET", "/v1/account/billing", self._billing, "balance", endpoint="balance"
+            ),
             # Any other /v1/ path or method gets Mureka's own 404 error body.
-            self._route(ANY_METHOD, re.compile(r"/v1/.*"), self._not_found, fallback=True),
+            self.bearer_route(ANY_METHOD, re.compile(r"/v1/.*"), self._not_found, fallback=True),
         ]
 
     def set_balance(self, cents: int) -> None:

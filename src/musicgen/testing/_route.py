@@ -30,6 +30,8 @@ class Route:
         operation: ``"submit"``, ``"status"``, ``"balance"``, ``"audio"`` or None; faults
             select it by this name, and ``"submit"`` routes of added providers are counted.
         fallback: Tried only after every other route: a provider's answer to unknown paths.
+        endpoint: The endpoint's own name (``"extend"``, ``"wav"``...): ``Fault(endpoint=...)``
+            selects it, so one endpoint can fail while the others of its kind work.
     """
 
     provider: str
@@ -38,6 +40,7 @@ class Route:
     handler: Handler
     operation: str | None = None
     fallback: bool = False
+    endpoint: str | None = None
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -122,11 +125,19 @@ class RouteTable:
 
     def operations(self) -> dict[str, set[str]]:
         """Map every provider with a route to the operations its routes declare."""
+        return self._names(lambda route: route.operation)
+
+    def endpoints(self) -> dict[str, set[str]]:
+        """Map every provider with a route to the endpoint names its routes declare."""
+        return self._names(lambda route: route.endpoint)
+
+    def _names(self, name_of: Callable[[Route], str | None]) -> dict[str, set[str]]:
         served: dict[str, set[str]] = {}
         for route in self:
-            operations = served.setdefault(route.provider, set())
-            if route.operation is not None:
-                operations.add(route.operation)
+            names = served.setdefault(route.provider, set())
+            name = name_of(route)
+            if name is not None:
+                names.add(name)
         return served
 
 
@@ -143,7 +154,7 @@ class BearerService(abc.ABC):
     def unauthorized(self) -> httpx.Response:
         """The provider's answer to a missing or wrong key."""
 
-    def _route(
+    def bearer_route(
         self,
         method: str,
         path: str | re.Pattern[str],
@@ -151,6 +162,7 @@ class BearerService(abc.ABC):
         operation: str | None = None,
         *,
         fallback: bool = False,
+        endpoint: str | None = None,
     ) -> Route:
         """A route of this provider whose handler runs only with the right Bearer token."""
 
@@ -159,4 +171,6 @@ class BearerService(abc.ABC):
                 return self.unauthorized()
             return handler(request, match)
 
-        return Route(self.provider, method, path, guarded, operation, fallback=fallback)
+        return Route(
+            self.provider, method, path, guarded, operation, fallback=fallback, endpoint=endpoint
+        )

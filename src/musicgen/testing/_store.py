@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import httpx
 
 from ._model import Task, Track
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file a task made (stems ZIP, MIDI, video...), rendered when it is downloaded."""
+
+    provider: str
+    name: str
+    content_type: str
+    render: Callable[[], bytes]
 
 
 class Store:
@@ -35,12 +47,38 @@ class Store:
         self.tracks: dict[str, tuple[Task, Track]] = {}
         self.scripts: defaultdict[str, deque[tuple[str, str | None]]] = defaultdict(deque)
         self.submissions: Counter[str] = Counter()
+        self.files: dict[str, StoredFile] = {}
 
     def base_url(self, request: httpx.Request) -> str:
         """Return the base of media URLs for tasks created by this request."""
         if self.audio_base_url:
             return self.audio_base_url
         return f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+
+    def add_file(
+        self,
+        provider: str,
+        base_url: str,
+        name: str,
+        content_type: str,
+        render: Callable[[], bytes],
+        *,
+        file_id: str,
+    ) -> str:
+        """Keep a file made by a task and return its URL, ``<base>/files/<id>/<name>``.
+
+        ``render`` runs on each download (keep it cheap or cached): polling never pays for it.
+        """
+        self.files[file_id] = StoredFile(provider, name, content_type, render)
+        return f"{base_url.rstrip('/')}/files/{file_id}/{name}"
+
+    def media_owner(self, match: re.Match[str]) -> str | None:
+        """The provider whose task made the media file of an emulator media path match."""
+        if match.group(4):
+            stored = self.files.get(match.group(5))
+            return stored.provider if stored else None
+        owner = self.tracks.get(match.group(2))
+        return owner[0].provider if owner else None
 
     def pop_script(self, provider: str) -> tuple[str | None, str | None]:
         """Take the scripted (final status, reason) of the next task, if any."""

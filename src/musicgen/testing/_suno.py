@@ -353,12 +353,30 @@ class SunoService(BearerService):
 
     def routes(self) -> list[Route]:
         """Declare the emulated endpoints; each checks the Bearer token before anything else."""
+        # The endpoint families live in their own modules, which build on this one.
+        from ._suno_files import file_routes
+        from ._suno_music import music_routes
+        from ._suno_tasks import task_routes
+
         return [
-            self._route("POST", "/api/v1/generate", self._generate, "submit"),
-            self._route("GET", "/api/v1/generate/record-info", self._record_info, "status"),
-            self._route("GET", "/api/v1/generate/credit", self._credit, "balance"),
+            self.bearer_route(
+                "POST", "/api/v1/generate", self._generate, "submit", endpoint="generate"
+            ),
+            self.bearer_route(
+                "GET",
+                "/api/v1/generate/record-info",
+                self._record_info,
+                "status",
+                endpoint="status",
+            ),
+            self.bearer_route(
+                "GET", "/api/v1/generate/credit", self._credit, "balance", endpoint="balance"
+            ),
+            *music_routes(self),
+            *task_routes(self),
+            *file_routes(self),
             # Any other /api/ path or method gets Suno's own 404 envelope.
-            self._route(ANY_METHOD, re.compile(r"/api/.*"), self._not_found, fallback=True),
+            self.bearer_route(ANY_METHOD, re.compile(r"/api/.*"), self._not_found, fallback=True),
         ]
 
     def refusal(self, fault: Fault, headers: Mapping[str, str]) -> httpx.Response:
