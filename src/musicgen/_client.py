@@ -21,8 +21,10 @@ from ._effects import Flow, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
+from ._namespaces import MurekaCalls, SunoCalls
 from ._operations import Operation
 from ._polling import PollPolicy
+from ._results import Lyrics, Stems, Upload
 from ._retry import RetryDecider, RetryPolicy, musicgen_retries
 from .observability._events import Hook
 from .providers import Provider
@@ -279,6 +281,205 @@ class MusicGenClient(BaseClient):
         """Return the credits (Suno) or balance in cents (Mureka) left."""
         return cast(Balance, self._drive(self._balance_flow(provider, correlation_id)))
 
+    def extend(
+        self,
+        track: Track | Generation | str,
+        *,
+        at: float | None = None,
+        lyrics: str | None = None,
+        prompt: str | None = None,
+        style: str | None = None,
+        title: str | None = None,
+        model: str | None = None,
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        fresh: bool = False,
+        cache: bool = True,
+        options: ProviderOptions | Mapping[str, Any] | None = None,
+        **extra: Any,
+    ) -> Generation:
+        """Continue a track from ``at`` seconds and wait for the new song (a paid task).
+
+        Args:
+            track: A ``Track``, a ``Generation`` (its first track; its provider and model are
+                used unless given) or a track id.
+            at: Where the continuation starts, in seconds (Mureka: 8 to 420, sent as ms).
+                None lets the provider decide (Suno: reuse the source's settings).
+            lyrics: Lyrics of the new part (required by Mureka).
+            prompt: Suno only: a description, in custom mode.
+            style: Suno only: style of the new part.
+            title: Suno only: title of the new song.
+            model: The model; Suno requires the source's own.
+            provider: The provider (default: the one that made ``track``, else the default).
+            timeout: Overall deadline in seconds (default: ``poll.timeout``).
+            correlation_id: The id to trace this call by.
+            fresh: Start a new task even when the journal holds this exact request.
+            cache: False keeps this call away from the client's cache.
+            options: Typed provider options or a mapping; ``**extra`` as keywords.
+
+        Returns:
+            The finished generation with the extended track(s).
+
+        Raises:
+            UnsupportedOperationError: The provider cannot extend (before anything is sent).
+            ValidationError: Bad input, found before anything was sent.
+            GenerationFailedError: The task ended in failure.
+            GenerationTimeoutError: The deadline passed; ``.task_id`` lets you resume.
+        """
+        return self._drive(
+            self._extend_flow(
+                track,
+                at=at,
+                lyrics=lyrics,
+                prompt=prompt,
+                style=style,
+                title=title,
+                model=model,
+                provider=provider,
+                timeout=timeout,
+                correlation_id=correlation_id,
+                fresh=fresh,
+                cache=cache,
+                options=options,
+                extra=extra,
+            )
+        )
+
+    def lyrics(
+        self,
+        prompt: str,
+        *,
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> tuple[Lyrics, ...]:
+        """Write lyrics about ``prompt``: Suno's lyrics task (polled, usually two variants) or
+        Mureka's synchronous endpoint (one). Paid at both.
+
+        Raises:
+            UnsupportedOperationError: The provider writes no lyrics.
+            ValidationError: An empty or too long prompt.
+        """
+        flow = self._verb_flow(
+            "lyrics", provider, None, prompt, timeout=timeout, correlation_id=correlation_id
+        )
+        return cast("tuple[Lyrics, ...]", self._drive(flow))
+
+    def extend_lyrics(
+        self,
+        lyrics: str,
+        *,
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Lyrics:
+        """Write the lines that follow ``lyrics`` (Mureka; paid). ``Lyrics.text`` holds only the
+        new lines.
+
+        Raises:
+            UnsupportedOperationError: The provider cannot (Suno has no such endpoint).
+        """
+        flow = self._verb_flow(
+            "extend_lyrics", provider, None, lyrics, timeout=timeout, correlation_id=correlation_id
+        )
+        return cast(Lyrics, self._drive(flow))
+
+    def separate(
+        self,
+        source: Track | Generation | str,
+        *,
+        mode: str = "vocals",
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Stems:
+        """Split a track into parts (paid): ``mode="vocals"`` (vocals and instrumental) or
+        ``"stems"`` (every instrument). Suno separates its own tracks (a task, polled) and names
+        each part's URL; Mureka separates any audio URL at once into one ZIP of every stem.
+
+        Args:
+            source: A ``Track``, a ``Generation`` (its first track) or, for Mureka, an audio URL.
+            mode: ``"vocals"`` or ``"stems"``.
+            provider: The provider (default: the one that made ``source``, else the default).
+
+        Raises:
+            UnsupportedOperationError: The provider cannot separate.
+            ValidationError: Bad input (e.g. a URL for Suno), before anything is sent.
+        """
+        flow = self._verb_flow(
+            "separate",
+            provider,
+            source,
+            source,
+            mode=mode,
+            timeout=timeout,
+            correlation_id=correlation_id,
+        )
+        return cast(Stems, self._drive(flow))
+
+    def upload(
+        self,
+        source: str | bytes | os.PathLike[str],
+        *,
+        provider: str | None = None,
+        purpose: str | None = None,
+        filename: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Upload:
+        """Give a provider a file to work on: a path, bytes or (Suno) a URL.
+
+        Suno hosts it for 3 days and returns its ``url`` (for ``upload_cover``,
+        ``upload_extend``, ``add_vocals``...). Mureka returns an ``id`` bound to ``purpose``
+        (``"audio"``, ``"reference"``, ``"vocal"``, ``"melody"``, ``"instrumental"``,
+        ``"voice"``, ``"remix"``). Sizes are checked before anything is sent.
+
+        Raises:
+            UnsupportedOperationError: The provider takes no uploads.
+            ValidationError: A missing file, a size over the limit, a purpose the provider does
+                not know.
+        """
+        flow = self._verb_flow(
+            "upload",
+            provider,
+            None,
+            source,
+            purpose=purpose,
+            filename=filename,
+            timeout=timeout,
+            correlation_id=correlation_id,
+        )
+        return cast(Upload, self._drive(flow))
+
+    def convert(
+        self,
+        track: Track | Generation,
+        *,
+        format: str = "wav",
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Track:
+        """The track in another format: ``Track.url_for(format)`` is set on what is returned.
+
+        A track that already has it (Mureka's WAV and FLAC come with every song) is returned
+        as it is, with no request. Otherwise the provider converts it (Suno's WAV task, paid).
+
+        Raises:
+            UnsupportedOperationError: The provider cannot make that format.
+            ValidationError: An unknown format.
+        """
+        flow = self._convert_flow(
+            track,
+            format=format,
+            provider=provider,
+            timeout=timeout,
+            correlation_id=correlation_id,
+            cache=True,
+        )
+        return cast(Track, self._drive(flow))
+
     def download(self, track: Track, dest: str | os.PathLike[str], *, format: str = "mp3") -> Path:
         """Stream a track's audio to ``dest`` atomically; see ``download_target`` for naming.
 
@@ -308,6 +509,20 @@ class MusicGenClient(BaseClient):
                     except httpx.TransportError as error:
                         raise download_error(error, url) from error
         return path
+
+    # -- provider namespaces ----------------------------------------------------------------
+
+    @property
+    def suno(self) -> SunoCalls:
+        """Every sunoapi.org endpoint, run by this client: ``client.suno.<endpoint>(...)`` takes
+        the arguments of ``SunoProvider.<endpoint>`` and returns what it made (a task's
+        result, once done). ``client.suno.with_options(timeout=...)`` sets call options."""
+        return SunoCalls(self, "suno")
+
+    @property
+    def mureka(self) -> MurekaCalls:
+        """Every Mureka endpoint, run by this client; see ``suno``."""
+        return MurekaCalls(self, "mureka")
 
     # -- lifecycle ----------------------------------------------------------------------------
 

@@ -18,12 +18,13 @@ from ._core import ClientCore, provider_map
 from ._effects import CallContext, Flow
 from ._errors import ConfigurationError, ValidationError
 from ._exchange import DEFAULT_TIMEOUT
-from ._models import Generation
+from ._models import Generation, Track
+from ._namespaces import result_of
 from ._operations import Operation
 from ._polling import PollPolicy
 from ._retry import RetryPolicy
 from .observability._events import Hook
-from .providers._base import Provider
+from .providers._base import Provider, track_of
 from .providers._options import ProviderOptions
 from .providers._registry import configure_providers
 
@@ -222,6 +223,117 @@ class BaseClient:
         operation = self._core.endpoint(driver, "balance")()
         return (yield from self._core.operation_flow(operation, ctx))
 
+    # -- the verbs every provider may offer (extend, lyrics, separate, upload, convert) ----------
+
+    def _endpoint_flow(
+        self,
+        call: str,
+        provider: str | None,
+        target: object,
+        correlation_id: str | None,
+        timeout: float | None,
+        cache: bool,
+        build: Callable[[Provider, CallContext], Operation[Any]],
+        *,
+        fresh: bool = False,
+    ) -> Flow[Any]:
+        """The flow of a cross-provider verb: the provider named, else the one that made
+        ``target`` (a ``Generation``), else the default; its ``call`` endpoint (a provider
+        without it is refused before anything is sent); the result once done."""
+        if provider is None and isinstance(target, Generation):
+            provider = target.provider
+
+        def steps(driver: Provider, ctx: CallContext) -> Flow[Any]:
+            self._core.endpoint(driver, call)  # UnsupportedOperationError names the fix
+            operation = build(driver, ctx)
+            value = yield from self._core.operation_flow(operation, ctx, fresh=fresh)
+            return result_of(value)
+
+        return self._guarded(call, provider, correlation_id, timeout, cache, steps)
+
+    def _extend_flow(
+        self,
+        track: Track | Generation | str,
+        *,
+        at: float | None,
+        lyrics: str | None,
+        prompt: str | None,
+        style: str | None,
+        title: str | None,
+        model: str | None,
+        provider: str | None,
+        timeout: float | None,
+        correlation_id: str | None,
+        fresh: bool,
+        cache: bool,
+        options: ProviderOptions | Mapping[str, Any] | None,
+        extra: Mapping[str, Any],
+    ) -> Flow[Generation]:
+        settings = {**_options_dict(options), **extra}
+        if model is None and isinstance(track, Generation) and track.model is not None:
+            # The continuation must use the source's model (Suno insists).
+            model = track.model
+
+        def build(driver: Provider, ctx: CallContext) -> Operation[Any]:
+            resolved = None if model is None else self._core.resolve_model(driver, model, ctx)
+            return self._core.endpoint(driver, "extend")(
+                track,
+                at=at,
+                lyrics=lyrics,
+                prompt=prompt,
+                style=style,
+                title=title,
+                model=resolved,
+                **settings,
+            )
+
+        return self._endpoint_flow(
+            "extend", provider, track, correlation_id, timeout, cache, build, fresh=fresh
+        )
+
+    def _verb_flow(
+        self,
+        call: str,
+        provider: str | None,
+        target: object,
+        *args: Any,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        cache: bool = True,
+        **kwargs: Any,
+    ) -> Flow[Any]:
+        """A verb whose arguments go to the provider's ``call`` endpoint as they are."""
+
+        def build(driver: Provider, ctx: CallContext) -> Operation[Any]:
+            return self._core.endpoint(driver, call)(*args, **kwargs)
+
+        return self._endpoint_flow(call, provider, target, correlation_id, timeout, cache, build)
+
+    def _convert_flow(
+        self,
+        track: Track | Generation,
+        *,
+        format: str,
+        provider: str | None,
+        timeout: float | None,
+        correlation_id: str | None,
+        cache: bool,
+    ) -> Flow[Any]:
+        source = track_of(track)
+        if isinstance(format, str) and source.url_for(format.lower()) is not None:
+            # The provider gave this format with the track (Mureka's WAV and FLAC): no request.
+            return _done(source)
+        return self._verb_flow(
+            "convert",
+            provider,
+            track,
+            track,
+            format=format,
+            timeout=timeout,
+            correlation_id=correlation_id,
+            cache=cache,
+        )
+
     def _guarded(
         self,
         call: str,
@@ -258,6 +370,12 @@ class BaseClient:
             )
             raise TypeError(msg)
         return {**self._options, **overrides}
+
+
+def _done(value: T) -> Flow[T]:
+    """A flow that sends nothing and returns ``value``."""
+    return value
+    yield  # pragma: no cover - makes this a generator
 
 
 def _options_dict(options: ProviderOptions | Mapping[str, Any] | None) -> dict[str, Any]:

@@ -233,16 +233,14 @@ class ClientCore:
         if not isinstance(instrumental, bool):
             msg = f"instrumental must be True or False, got {instrumental!r}"
             raise ValidationError(msg, field="instrumental")
-        resolution = provider.catalog.resolve(model, strict=self.strict_models)
-        if resolution.fell_back:
-            self._model_fell_back(provider, resolution.requested, resolution.model, ctx)
+        resolved = self.resolve_model(provider, model, ctx)
         for field, value in texts.items():
             # Every provider's catalog limits hold, a custom provider's included.
             if value is not None:
-                provider.catalog.check_length(resolution.model, field, value.strip())
+                provider.catalog.check_length(resolved, field, value.strip())
         return GenerationRequest(
             provider=provider.name,
-            model=resolution.model,
+            model=resolved,
             prompt=prompt,
             lyrics=lyrics,
             style=style,
@@ -250,6 +248,14 @@ class ClientCore:
             instrumental=instrumental,
             options=options,
         )
+
+    def resolve_model(self, provider: Provider, model: str | None, ctx: CallContext) -> str:
+        """The catalog id of ``model``: an unknown one falls back to the default (reported), or
+        raises ``UnknownModelError`` with ``strict_models``."""
+        resolution = provider.catalog.resolve(model, strict=self.strict_models)
+        if resolution.fell_back:
+            self._model_fell_back(provider, resolution.requested, resolution.model, ctx)
+        return resolution.model
 
     def _model_fell_back(
         self, provider: Provider, requested: str | None, model: str, ctx: CallContext

@@ -1,0 +1,220 @@
+"""Provider namespaces: ``client.suno.<endpoint>(...)`` and ``client.mureka.<endpoint>(...)``.
+
+Each endpoint method of a driver builds an ``Operation``; its namespace twin runs it on the
+client (money safety, retries, deadline, polling, journal, cache, events) and returns what it
+made: a task's ``result`` once the task succeeded, else the parsed value. The namespaces are
+declared once per provider as descriptors over the driver's methods, so their signatures (and
+mypy's view of them) are the driver's own: adding an endpoint is one line per client kind.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from ._effects import Flow
+from ._operations import Operation
+from ._results import Task
+from .providers.mureka import MurekaProvider
+from .providers.suno import SunoProvider
+
+if TYPE_CHECKING:
+    from ._async_client import AsyncMusicGenClient
+    from ._client import MusicGenClient
+    from ._client_base import BaseClient
+    from ._effects import CallContext
+    from .providers._base import Provider
+
+__all__ = [
+    "AsyncCalls",
+    "AsyncMurekaCalls",
+    "AsyncSunoCalls",
+    "Calls",
+    "MurekaCalls",
+    "SunoCalls",
+    "awaiting",
+    "blocking",
+    "result_of",
+]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+R = TypeVar("R")
+C = TypeVar("C", bound="_Namespace")
+
+
+def result_of(value: Any) -> Any:
+    """What a call hands back: a ``Task``'s result, any other value itself."""
+    return value.result if isinstance(value, Task) else value
+
+
+class _Namespace:
+    """The endpoints of one provider, run by one client with the same call options."""
+
+    def __init__(
+        self,
+        client: BaseClient,
+        provider: str,
+        *,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        cache: bool = True,
+    ) -> None:
+        self._client = client
+        self._provider = provider
+        self._timeout = timeout
+        self._correlation_id = correlation_id
+        self._cache = cache
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._provider!r}>"
+
+    def with_options(
+        self: C,
+        *,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+        cache: bool = True,
+    ) -> C:
+        """The same endpoints with call options: the overall deadline in seconds (default:
+        the client's ``poll.timeout``), a correlation id, and whether to use the cache."""
+        return type(self)(
+            self._client,
+            self._provider,
+            timeout=timeout,
+            correlation_id=correlation_id,
+            cache=cache,
+        )
+
+    def _flow(
+        self, name: str, build: Callable[..., Operation[Any]], args: Any, kwargs: Any
+    ) -> Flow[Any]:
+        def steps(driver: Provider, ctx: CallContext) -> Flow[Any]:
+            # Built inside the guarded flow: refused input is reported like any failure.
+            operation = build(driver, *args, **kwargs)
+            value = yield from self._client._core.operation_flow(operation, ctx)
+            return result_of(value)
+
+        return self._client._guarded(
+            name, self._provider, self._correlation_id, self._timeout, self._cache, steps
+        )
+
+
+class Calls(_Namespace):
+    """A provider's endpoints on the blocking client."""
+
+    _client: MusicGenClient
+
+    def _call(self, name: str, build: Callable[..., Operation[Any]], args: Any, kwargs: Any) -> Any:
+        return self._client._drive(self._flow(name, build, args, kwargs))
+
+
+class AsyncCalls(_Namespace):
+    """A provider's endpoints on the async client."""
+
+    _client: AsyncMusicGenClient
+
+    async def _call(
+        self, name: str, build: Callable[..., Operation[Any]], args: Any, kwargs: Any
+    ) -> Any:
+        return await self._client._drive(self._flow(name, build, args, kwargs))
+
+
+class _Blocking(Generic[P, T]):
+    """A driver method, run by the blocking client when called through a namespace."""
+
+    def __init__(self, build: Callable[..., Operation[Any]]) -> None:
+        self._build = build
+        self._name = build.__name__
+        self.__doc__ = build.__doc__
+
+    @overload
+    def __get__(self, namespace: None, owner: type) -> _Blocking[P, T]: ...
+    @overload
+    def __get__(self, namespace: Calls, owner: type) -> Callable[P, T]: ...
+    def __get__(self, namespace: Calls | None, owner: type) -> Any:
+        if namespace is None:
+            return self
+        build, name = self._build, self._name
+
+        @functools.wraps(build)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return namespace._call(name, build, args, kwargs)
+
+        return call
+
+
+class _Awaiting(Generic[P, T]):
+    """A driver method, run by the async client when called through a namespace."""
+
+    def __init__(self, build: Callable[..., Operation[Any]]) -> None:
+        self._build = build
+        self._name = build.__name__
+        self.__doc__ = build.__doc__
+
+    @overload
+    def __get__(self, namespace: None, owner: type) -> _Awaiting[P, T]: ...
+    @overload
+    def __get__(self, namespace: AsyncCalls, owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, namespace: AsyncCalls | None, owner: type) -> Any:
+        if namespace is None:
+            return self
+        build, name = self._build, self._name
+
+        @functools.wraps(build)
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await namespace._call(name, build, args, kwargs)
+
+        return call
+
+
+@overload
+def blocking(build: Callable[Concatenate[Any, P], Operation[Task[R]]]) -> _Blocking[P, R]: ...
+@overload
+def blocking(build: Callable[Concatenate[Any, P], Operation[R]]) -> _Blocking[P, R]: ...
+def blocking(build: Callable[..., Operation[Any]]) -> Any:
+    """Declare a blocking namespace method from a driver method (``SunoProvider.midi``): same
+    arguments, returns the task's result or the parsed value."""
+    return _Blocking(build)
+
+
+@overload
+def awaiting(build: Callable[Concatenate[Any, P], Operation[Task[R]]]) -> _Awaiting[P, R]: ...
+@overload
+def awaiting(build: Callable[Concatenate[Any, P], Operation[R]]) -> _Awaiting[P, R]: ...
+def awaiting(build: Callable[..., Operation[Any]]) -> Any:
+    """Declare an async namespace method from a driver method: same arguments, awaitable."""
+    return _Awaiting(build)
+
+
+# -- the built-in providers' namespaces ---------------------------------------------------------
+# One line per endpoint and client kind; the driver method holds the signature and the docs.
+
+
+class SunoCalls(Calls):
+    """``client.suno``: every sunoapi.org endpoint, run by the blocking client."""
+
+    status = blocking(SunoProvider.status)
+    balance = blocking(SunoProvider.balance)
+
+
+class AsyncSunoCalls(AsyncCalls):
+    """``client.suno``: every sunoapi.org endpoint, run by the async client."""
+
+    status = awaiting(SunoProvider.status)
+    balance = awaiting(SunoProvider.balance)
+
+
+class MurekaCalls(Calls):
+    """``client.mureka``: every Mureka endpoint, run by the blocking client."""
+
+    status = blocking(MurekaProvider.status)
+    balance = blocking(MurekaProvider.balance)
+
+
+class AsyncMurekaCalls(AsyncCalls):
+    """``client.mureka``: every Mureka endpoint, run by the async client."""
+
+    status = awaiting(MurekaProvider.status)
+    balance = awaiting(MurekaProvider.balance)
