@@ -423,7 +423,7 @@ class AsyncMusicGenClient(BaseClient):
 
     async def download(
         self,
-        track: Track,
+        track: Track | str,
         dest: str | os.PathLike[str],
         *,
         format: str = "mp3",

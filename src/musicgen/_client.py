@@ -480,8 +480,11 @@ class MusicGenClient(BaseClient):
         )
         return cast(Track, self._drive(flow))
 
-    def download(self, track: Track, dest: str | os.PathLike[str], *, format: str = "mp3") -> Path:
-        """Stream a track's audio to ``dest`` atomically; see ``download_target`` for naming.
+    def download(
+        self, track: Track | str, dest: str | os.PathLike[str], *, format: str = "mp3"
+    ) -> Path:
+        """Stream a track's audio (or any file URL a provider returned: stems, a video, cover
+        art) to ``dest`` atomically; see ``download_target`` for naming.
 
         The provider's API key is never sent to the audio host.
 
