@@ -9,6 +9,7 @@ from typing import Any
 import anyio.from_thread
 import pytest
 
+from musicgen._namespaces import AsyncCalls
 from musicgen.testing import Emulator
 from musicgen.testing._clients import emulated_async_client, emulated_client
 
@@ -26,12 +27,17 @@ class Runner:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.client, name)
-        if self.portal is None or not callable(attr):
+        if self.portal is None:
+            return attr
+        if isinstance(attr, AsyncCalls):  # client.suno / client.mureka: wrap their methods too
+            return Runner(attr, self.portal)
+        if not callable(attr):
             return attr
         portal = self.portal
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return portal.call(functools.partial(attr, *args, **kwargs))
+            result = portal.call(functools.partial(attr, *args, **kwargs))
+            return Runner(result, portal) if isinstance(result, AsyncCalls) else result
 
         return call
 
