@@ -19,9 +19,9 @@ from ._effects import CallContext, Flow
 from ._errors import ConfigurationError, ValidationError
 from ._exchange import DEFAULT_TIMEOUT
 from ._models import Generation, Track
-from ._namespaces import result_of
 from ._operations import Operation
 from ._polling import PollPolicy
+from ._results import result_of
 from ._retry import RetryPolicy
 from .observability._events import Hook
 from .providers._base import Provider, track_of

@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    overload,
+)
 
 from ._effects import Flow
 from ._operations import Operation
-from ._results import Task
+from ._results import Task, result_of
 from .providers.mureka import MurekaProvider
 from .providers.suno import SunoProvider
 
 if TYPE_CHECKING:
-    from ._async_client import AsyncMusicGenClient
-    from ._client import MusicGenClient
-    from ._client_base import BaseClient
+    from ._core import ClientCore
     from ._effects import CallContext
     from .providers._base import Provider
 
@@ -35,7 +42,6 @@ __all__ = [
     "SunoCalls",
     "awaiting",
     "blocking",
-    "result_of",
 ]
 
 P = ParamSpec("P")
@@ -44,9 +50,29 @@ R = TypeVar("R")
 C = TypeVar("C", bound="_Namespace")
 
 
-def result_of(value: Any) -> Any:
-    """What a call hands back: a ``Task``'s result, any other value itself."""
-    return value.result if isinstance(value, Task) else value
+class _Client(Protocol):
+    """What a namespace needs of a client (``BaseClient``): the core and a guarded flow."""
+
+    @property
+    def _core(self) -> ClientCore: ...
+
+    def _guarded(
+        self,
+        call: str,
+        provider: str | None,
+        correlation_id: str | None,
+        timeout: float | None,
+        cache: bool,
+        steps: Callable[[Provider, CallContext], Flow[T]],
+    ) -> Flow[T]: ...
+
+
+class _BlockingClient(_Client, Protocol):
+    def _drive(self, flow: Flow[T]) -> T: ...
+
+
+class _AwaitingClient(_Client, Protocol):
+    async def _drive(self, flow: Flow[T]) -> T: ...
 
 
 class _Namespace:
@@ -54,7 +80,7 @@ class _Namespace:
 
     def __init__(
         self,
-        client: BaseClient,
+        client: _Client,
         provider: str,
         *,
         timeout: float | None = None,
@@ -104,7 +130,7 @@ class _Namespace:
 class Calls(_Namespace):
     """A provider's endpoints on the blocking client."""
 
-    _client: MusicGenClient
+    _client: _BlockingClient
 
     def _call(self, name: str, build: Callable[..., Operation[Any]], args: Any, kwargs: Any) -> Any:
         return self._client._drive(self._flow(name, build, args, kwargs))
@@ -113,7 +139,7 @@ class Calls(_Namespace):
 class AsyncCalls(_Namespace):
     """A provider's endpoints on the async client."""
 
-    _client: AsyncMusicGenClient
+    _client: _AwaitingClient
 
     async def _call(
         self, name: str, build: Callable[..., Operation[Any]], args: Any, kwargs: Any

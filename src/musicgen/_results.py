@@ -35,6 +35,7 @@ __all__ = [
     "Video",
     "Voice",
     "VoicePhrase",
+    "result_of",
 ]
 
 R = TypeVar("R")
@@ -74,6 +75,11 @@ class Task(Generic[R]):
     def is_done(self) -> bool:
         """True when the task is terminal."""
         return self.status.is_terminal
+
+
+def result_of(value: Any) -> Any:
+    """What a verb or namespace call hands back: a ``Task``'s result, any other value itself."""
+    return value.result if isinstance(value, Task) else value
 
 
 @attrs.frozen(kw_only=True)
