@@ -458,6 +458,19 @@ def test_replace_section_refuses_a_track_of_another_task(
     assert "taskId" in answer["msg"]
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("taskId", "no-such-task"), ("audioId", "no-such-track")]
+)
+def test_replace_section_refuses_an_unknown_source(
+    long_suno: tuple[Emulator, SunoAPI], field: str, value: str
+) -> None:
+    _, suno = long_suno
+    task_id, track = finished_track(suno)
+    answer = post(suno, "replace-section", section_body(task_id, track["id"], **{field: value}))
+    assert answer["code"] == 400
+    assert f"{field} not found" in answer["msg"]
+
+
 @pytest.mark.parametrize("field", ["taskId", "audioId", "prompt", "tags", "title", "infillEndS"])
 def test_replace_section_names_a_missing_field(
     long_suno: tuple[Emulator, SunoAPI], field: str

@@ -346,8 +346,13 @@ class _MusicEdits:
         end = _number(body, "infillEndS")
         lyrics = _text(body, "fullLyrics", required=False)
         _text(body, "negativeTags", required=False)
+        store = self._service.store
+        with store.lock:
+            parent = store.tasks.get(task_id)
+        if parent is None or parent.provider != "suno" or parent.kind != "music":
+            raise SunoError(400, f"taskId not found: no music task with id {task_id}")
         task, track = self._source(audio_id)
-        if task.id != task_id:
+        if task is not parent:
             raise SunoError(400, f"audioId {audio_id} does not belong to taskId {task_id}")
         length, duration = end - start, task.duration_s
         low, high = WINDOW_SECONDS
