@@ -158,6 +158,26 @@ def _text_field(body: Mapping[str, Any], name: str, *, required: bool) -> str:
     return value
 
 
+def validate_tuning(body: Mapping[str, Any]) -> None:
+    """Check the optional tuning fields generate and its relatives share.
+
+    Raises:
+        SunoError: 400 for a bad ``vocalGender``, weight or ``personaModel``.
+    """
+    gender = body.get("vocalGender")
+    if gender not in (None, "", "m", "f"):
+        raise SunoError(400, "vocalGender must be 'm' or 'f'")
+    for name in ("styleWeight", "weirdnessConstraint", "audioWeight"):
+        weight = body.get(name)
+        if weight is None:
+            continue
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+            raise SunoError(400, f"{name} must be a number between 0 and 1")
+    persona_model = body.get("personaModel")
+    if persona_model not in (None, "", "style_persona", "voice_persona"):
+        raise SunoError(400, "personaModel must be 'style_persona' or 'voice_persona'")
+
+
 def validate_generate(body: object) -> GenerateParams:
     """Validate a generate body the way the real API does.
 
@@ -184,18 +204,7 @@ def validate_generate(body: object) -> GenerateParams:
         # Simple mode ignores style and title ("leave the other fields empty").
         prompt = _text_field(body, "prompt", required=True)
         style = title = ""
-    gender = body.get("vocalGender")
-    if gender not in (None, "", "m", "f"):
-        raise SunoError(400, "vocalGender must be 'm' or 'f'")
-    for name in ("styleWeight", "weirdnessConstraint", "audioWeight"):
-        weight = body.get(name)
-        if weight is None:
-            continue
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
-            raise SunoError(400, f"{name} must be a number between 0 and 1")
-    persona_model = body.get("personaModel")
-    if persona_model not in (None, "", "style_persona", "voice_persona"):
-        raise SunoError(400, "personaModel must be 'style_persona' or 'voice_persona'")
+    validate_tuning(body)
     prompt_limit, style_limit, title_limit = limits(model)
     if not custom:
         prompt_limit = SIMPLE_PROMPT_LIMIT
@@ -306,13 +315,14 @@ def record_info(task: Task, status: str) -> dict[str, Any]:
     final = status == task.stages[-1]
     return {
         "taskId": task.id,
-        "parentMusicId": "",
+        # Set by the music edits (extend...); a plain generation has "" and "generate".
+        "parentMusicId": task.extra.get("parent_music_id", ""),
         # ⚠ Live sends the original request as a JSON *string*.
         "param": json.dumps(task.request, separators=(",", ":"), ensure_ascii=False),
         "response": response,
         "status": status,
         "type": MODEL_NAMES[task.model],
-        "operationType": "generate",
+        "operationType": task.extra.get("operation_type", "generate"),
         "errorCode": task.error_code if final else None,
         "errorMessage": task.error_message if final else None,
         "createTime": task.created_ms,
@@ -405,17 +415,47 @@ class SunoService(BearerService):
         """Gateway-level refusal: a real 401, with the envelope clients read anyway."""
         return envelope(401, http_status=401)
 
+    @property
+    def store(self) -> Store:
+        """The emulator's shared state (take its ``lock`` before touching it)."""
+        return self._store
+
     def _generate(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
         body = decode_json(request.content)
         try:
             params = validate_generate(body)
         except SunoError as exc:
             return envelope(exc.code, exc.msg)
+        return self.create_music_task(request, body, params)
+
+    def create_music_task(
+        self,
+        request: httpx.Request,
+        body: dict[str, Any],
+        params: GenerateParams,
+        *,
+        cost: int = CREDITS_PER_GENERATE,
+        extra: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Charge ``cost`` credits and start a music task of two tracks made from ``params``.
+
+        Answers like ``generate``: ``{"taskId"}``, or code 429 when the credits run short.
+        ``extra`` is kept on the task: ``operation_type`` and ``parent_music_id`` show in
+        ``record-info``; ``instrumental`` (default ``params.instrumental``) tells the edits of
+        its tracks whether they have vocals.
+
+        Args:
+            request: The submission (its host is the base of the media URLs).
+            body: The validated body, echoed in ``record-info`` as ``param``.
+            params: What the tracks are made from.
+            cost: Credits charged on acceptance.
+            extra: What the task keeps besides (see above).
+        """
         store = self._store
         with store.lock:
-            if self.credits < CREDITS_PER_GENERATE:
+            if self.credits < cost:
                 return envelope(429)
-            self.credits -= CREDITS_PER_GENERATE
+            self.credits -= cost
             final, reason = store.pop_script(self.provider)
             stages, code, message = plan_stages(final, reason)
             task = Task(
@@ -431,6 +471,7 @@ class SunoService(BearerService):
                 request=body,
                 duration_s=store.audio_seconds,
                 status="PENDING",
+                extra={"instrumental": params.instrumental, **(extra or {})},
             )
             track_ids = (
                 store.new_id(lambda: str(uuid.uuid4())),
