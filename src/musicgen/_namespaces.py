@@ -5,6 +5,8 @@ client (money safety, retries, deadline, polling, journal, cache, events) and re
 made: a task's ``result`` once the task succeeded, else the parsed value. The namespaces are
 declared once per provider as descriptors over the driver's methods, so their signatures (and
 mypy's view of them) are the driver's own: adding an endpoint is one line per client kind.
+A driver method that takes ``**options`` marks ``self`` positional-only (``def extend(self, /,
+...)``): otherwise ``self`` could also arrive as a keyword, and mypy cannot type the namespace.
 """
 
 from __future__ import annotations
@@ -221,6 +223,16 @@ def awaiting(build: Callable[..., Operation[Any]]) -> Any:
 class SunoCalls(Calls):
     """``client.suno``: every sunoapi.org endpoint, run by the blocking client."""
 
+    # music edits
+    extend = blocking(SunoProvider.extend)
+    upload_cover = blocking(SunoProvider.upload_cover)
+    upload_extend = blocking(SunoProvider.upload_extend)
+    add_vocals = blocking(SunoProvider.add_vocals)
+    add_instrumental = blocking(SunoProvider.add_instrumental)
+    mashup = blocking(SunoProvider.mashup)
+    replace_section = blocking(SunoProvider.replace_section)
+    sounds = blocking(SunoProvider.sounds)
+    # reads
     status = blocking(SunoProvider.status)
     balance = blocking(SunoProvider.balance)
 
@@ -228,6 +240,16 @@ class SunoCalls(Calls):
 class AsyncSunoCalls(AsyncCalls):
     """``client.suno``: every sunoapi.org endpoint, run by the async client."""
 
+    # music edits
+    extend = awaiting(SunoProvider.extend)
+    upload_cover = awaiting(SunoProvider.upload_cover)
+    upload_extend = awaiting(SunoProvider.upload_extend)
+    add_vocals = awaiting(SunoProvider.add_vocals)
+    add_instrumental = awaiting(SunoProvider.add_instrumental)
+    mashup = awaiting(SunoProvider.mashup)
+    replace_section = awaiting(SunoProvider.replace_section)
+    sounds = awaiting(SunoProvider.sounds)
+    # reads
     status = awaiting(SunoProvider.status)
     balance = awaiting(SunoProvider.balance)
 

@@ -162,6 +162,7 @@ class SunoMusicEndpoints(SunoBase):
 
     def extend(
         self,
+        /,
         track: Track | Generation | str,
         *,
         at: float | None = None,
@@ -247,6 +248,7 @@ class SunoMusicEndpoints(SunoBase):
 
     def upload_cover(
         self,
+        /,
         upload_url: str,
         *,
         prompt: str | None = None,
@@ -298,6 +300,7 @@ class SunoMusicEndpoints(SunoBase):
 
     def upload_extend(
         self,
+        /,
         upload_url: str,
         *,
         at: float | None = None,
@@ -385,6 +388,7 @@ class SunoMusicEndpoints(SunoBase):
 
     def add_vocals(
         self,
+        /,
         upload_url: str,
         *,
         prompt: str,
@@ -438,6 +442,7 @@ class SunoMusicEndpoints(SunoBase):
 
     def add_instrumental(
         self,
+        /,
         upload_url: str,
         *,
         title: str,
@@ -492,6 +497,7 @@ class SunoMusicEndpoints(SunoBase):
 
     def mashup(
         self,
+        /,
         upload_urls: Sequence[str],
         *,
         prompt: str | None = None,
