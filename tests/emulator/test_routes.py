@@ -130,14 +130,14 @@ def test_added_route_of_a_builtin_provider_gets_its_refusal_shape(em: Emulator) 
     em.add_route(
         "suno",
         "POST",
-        "/api/v1/lyrics",
+        "/api/v1/not-a-suno-endpoint",
         lambda request, match: httpx.Response(200, json={"code": 200, "data": {"taskId": "t"}}),
         operation="submit",
     )
     em.inject(Fault("rate_limit", provider="suno", operation="submit"))
 
     with httpx.Client(transport=em.transport(), base_url=ACME_BASE) as client:
-        body = client.post("/api/v1/lyrics", json={}).json()
+        body = client.post("/api/v1/not-a-suno-endpoint", json={}).json()
 
     assert (body["code"], body["data"]) == (430, None)
 
