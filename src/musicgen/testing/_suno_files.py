@@ -110,6 +110,14 @@ _STYLE_WORDS = (
     "driving bassline",
     "intimate atmosphere",
 )
+_EXTENSIONS = {
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "audio/flac": ".flac",
+    "audio/ogg": ".ogg",
+    "audio/mp4": ".m4a",
+}
 _FAILURE_MESSAGES = {
     "processing_validate_fail": "Failed to obtain the validation phrase",
     "fail": "Voice creation failed",
@@ -202,9 +210,10 @@ def _sniff(content: bytes) -> str | None:
 
 
 def _mime(name: str, content: bytes) -> str:
-    """The type the real host would report: from the name, else the bytes."""
+    """The type the host reports ("automatic MIME type recognition"): from the bytes, else
+    the name."""
     guessed = mimetypes.guess_type(name, strict=False)[0]
-    return guessed or _sniff(content) or "application/octet-stream"
+    return _sniff(content) or guessed or "application/octet-stream"
 
 
 def _served_name(name: str) -> str:
@@ -451,7 +460,8 @@ class _FileRoutes:
             raise _UploadError(400, "The file is empty")
         if len(content) > UPLOAD_LIMIT:
             raise _UploadError(413, "File too large: the limit is 100MB")
-        ext = mimetypes.guess_extension(declared or _sniff(content) or "") or ".bin"
+        kind = declared or _sniff(content) or ""
+        ext = _EXTENSIONS.get(kind) or mimetypes.guess_extension(kind) or ".bin"
         name = name or f"{uuid.uuid4().hex}{ext}"
         return self._stored(request, folder, name, content, declared or _mime(name, content))
 
