@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from musicgen import (
+    BadRequestError,
     Balance,
     ConfigurationError,
     Generation,
@@ -87,6 +88,27 @@ def test_convert_of_a_generation_uses_its_first_track(client: Runner, emulator: 
     )
     assert client.convert(generation) is WAV_TRACK
     assert emulator.requests == []
+
+
+def test_a_verb_follows_the_provider_of_the_generation_it_is_given(
+    make_client: MakeClient, emulator: Emulator
+) -> None:
+    acme_example.emulate_acme(emulator)
+    acme = acme_example.AcmeProvider(api_key="acme-test-key", base_url="http://acme.emulated")
+    client = make_client(providers=[acme, *make_client().providers.values()])
+    generation = Generation(
+        task_id="g",
+        provider="suno",
+        model=None,
+        status=TaskStatus.SUCCEEDED,
+        provider_status="SUCCESS",
+        tracks=(Track(id="a"),),
+    )
+    # Acme is the default provider, but the generation came from Suno: Suno is asked (and
+    # knows no task "g"), not Acme.
+    with pytest.raises(BadRequestError, match="taskId"):
+        client.separate(generation)
+    assert [r.path for r in emulator.requests] == ["/api/v1/vocal-removal/generate"]
 
 
 def test_a_namespace_runs_a_driver_method_by_name(client: Runner) -> None:
