@@ -260,9 +260,8 @@ class MurekaBase(ProviderBase):
             )
             raise ValidationError(msg, field="upload_audio_id")
         if upload_audio_id is not None:
-            return {"upload_audio_id": self.file_id(upload_audio_id, "upload_audio_id", purpose)}, (
-                None
-            )
+            file_id = self.file_id(upload_audio_id, "upload_audio_id", purpose)
+            return {"upload_audio_id": file_id}, None
         if track is None:
             if not required:
                 return {}, None

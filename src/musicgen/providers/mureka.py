@@ -28,6 +28,7 @@ from .._errors import ValidationError
 from .._models import Balance, Generation, GenerationRequest
 from .._models_catalog import ModelInfo
 from .._operations import Operation, TaskSpec
+from .._results import Upload
 from ._base import clean_text
 from ._mureka_base import DEFAULT_BASE_URL
 from ._mureka_edits import MurekaEditEndpoints
@@ -79,7 +80,7 @@ class MurekaProvider(
         self,
         prompt: str | None = None,
         *,
-        instrumental_id: str | None = None,
+        instrumental_id: str | Upload | None = None,
         model: str | None = None,
         n: int | None = None,
         stream: bool | None = None,
