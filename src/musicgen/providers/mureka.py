@@ -1,7 +1,10 @@
 """The Mureka driver (https://api.mureka.ai): sans-I/O, its endpoints return operations.
 
-``MurekaProvider`` builds requests, validates inputs and reads error answers; the payloads of
-successful answers are typed wire models (``_mureka_wire``). It never sends anything. What it
+``MurekaProvider`` joins the endpoint families (``_mureka_edits``: extend, add a track, edit a
+region, remix; ``_mureka_sync``: lyrics, stems, description, recognition, speech;
+``_mureka_files``: uploads and vocal clones; ``_mureka_finetune``: fine-tuning) over
+``MurekaBase`` (the key, the error table, song-task reads) and adds generation itself:
+``generate``, ``instrumental``, ``status`` and ``balance``. It never sends anything. What it
 knows about the wire format (see ``providers.md`` PART 2):
 
 - No envelope: success bodies are the bare task object ``{id, created_at, model, status, ...}``.
@@ -16,39 +19,25 @@ knows about the wire format (see ``providers.md`` PART 2):
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from typing import Any, NoReturn
-from urllib.parse import quote
+from collections.abc import Sequence
+from typing import Any
 
 import httpx
 
-from .._errors import (
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ContentPolicyError,
-    InsufficientCreditsError,
-    NotFoundError,
-    OverloadedError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    ServiceUnavailableError,
-    UnexpectedResponseError,
-    ValidationError,
-)
+from .._errors import ValidationError
 from .._models import Balance, Generation, GenerationRequest
-from .._models_catalog import MUREKA_CATALOG, ModelCatalog, ModelInfo
+from .._models_catalog import ModelInfo
 from .._operations import Operation, TaskSpec
-from ._base import ProviderBase, clean_text
+from .._results import Upload
+from ._base import clean_text
+from ._mureka_base import DEFAULT_BASE_URL
+from ._mureka_edits import MurekaEditEndpoints
+from ._mureka_files import MurekaFileEndpoints
+from ._mureka_finetune import MurekaFinetuneEndpoints
+from ._mureka_sync import MurekaSyncEndpoints
 from ._options import MurekaOptions
 
-__all__ = ["MurekaProvider"]
-
-_PROVIDER = "mureka"
-_DEFAULT_BASE_URL = "https://api.mureka.ai"
-_ENV_VARS = ("MUSICGEN_MUREKA_API_KEY", "MUREKA_API_KEY")
+__all__ = ["DEFAULT_BASE_URL", "MurekaProvider"]
 
 # Options a request may carry, with where they apply. Everything else is refused by name.
 _SONG_ONLY_OPTIONS = ("reference_id", "vocal_id", "melody_id")
@@ -57,45 +46,15 @@ _INSTRUMENTAL_ONLY_OPTIONS = ("instrumental_id",)
 # Fine-tuned models ("lora:...") accept only prompt or reference_id control [doc].
 _LORA_UNSUPPORTED = frozenset({"vocal_id", "melody_id"})
 
-# Celeste and the spec tell quota from rate limit by these words in a 429's message.
-_QUOTA_WORDS = re.compile(r"quota|credit|balance|billing", re.IGNORECASE)
 
-_ERROR_TYPES: Mapping[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    429: RateLimitError,
-    451: ContentPolicyError,
-    500: ServerError,
-    503: ServiceUnavailableError,
-}
-
-_HINTS: Mapping[type[APIError], str] = {
-    AuthenticationError: (
-        "check api_key= or MUSICGEN_MUREKA_API_KEY / MUREKA_API_KEY; keys are at "
-        "https://platform.mureka.ai/apiKeys"
-    ),
-    PermissionDeniedError: (
-        "Mureka refuses requests from unsupported regions; for the China platform pass "
-        "base_url='https://api.mureka.cn'"
-    ),
-    InsufficientCreditsError: (
-        "the account is out of quota or credits; top up at https://platform.mureka.ai, "
-        "musicgen does not retry this"
-    ),
-    RateLimitError: (
-        "too many tasks at once; wait for running ones to finish (concurrent_request_limit is "
-        "in the balance's raw data) or retry later"
-    ),
-    ContentPolicyError: "the request failed Mureka's safety review; change the lyrics or prompt",
-    ServiceUnavailableError: "Mureka is unavailable; retry later",
-    OverloadedError: "Mureka's engine is overloaded; retry later",
-}
-
-
-class MurekaProvider(ProviderBase):
+class MurekaProvider(
+    MurekaEditEndpoints, MurekaSyncEndpoints, MurekaFileEndpoints, MurekaFinetuneEndpoints
+):
     """The Mureka API as a sans-I/O provider: its endpoints return operations.
+
+    Every endpoint of the API is a method here: ``generate``, ``instrumental`` and ``balance``
+    below, ``status`` from ``MurekaBase``, and the families it inherits (edits, sync endpoints,
+    files, fine-tuning).
 
     Args:
         api_key: The Mureka API key. None reads ``MUSICGEN_MUREKA_API_KEY``, then
@@ -107,24 +66,6 @@ class MurekaProvider(ProviderBase):
         ConfigurationError: No API key was passed or found in the environment.
     """
 
-    name = _PROVIDER
-    catalog: ModelCatalog = MUREKA_CATALOG
-    errors = _ERROR_TYPES
-    hints = _HINTS
-    #: Seconds Mureka's audio URLs stay valid ("valid for 30 days"): cached results and journal
-    #: entries expire with them.
-    retention: float = 30 * 24 * 3600.0
-    env_vars = _ENV_VARS
-    default_base_url = _DEFAULT_BASE_URL
-    api_prefix = "/v1"
-
-    def __init__(self, *, api_key: str | None = None, base_url: str = _DEFAULT_BASE_URL) -> None:
-        super().__init__(api_key=api_key, base_url=base_url)
-
-    def __repr__(self) -> str:
-        # Never the key: reprs end up in logs, tracebacks and Sentry events.
-        return f"MurekaProvider(base_url={self.base_url!r})"
-
     # -- endpoints ----------------------------------------------------------------------------
 
     def generate(self, request: GenerationRequest) -> Operation[Generation]:
@@ -133,6 +74,54 @@ class MurekaProvider(ProviderBase):
         Raises:
             ValidationError: See ``validate``; raised before any request exists.
         """
+        return self._generation("generate", request)
+
+    def instrumental(
+        self,
+        prompt: str | None = None,
+        *,
+        instrumental_id: str | Upload | None = None,
+        model: str | None = None,
+        n: int | None = None,
+        stream: bool | None = None,
+    ) -> Operation[Generation]:
+        """Start a paid instrumental (``POST /v1/instrumental/generate``), polled at
+        ``/v1/instrumental/query/{id}``.
+
+        The same request as ``generate`` with ``instrumental=True``, under its own name.
+
+        Args:
+            prompt: The music to make (at most 1024 characters).
+            instrumental_id: Instead of a prompt, a file uploaded with purpose
+                ``"instrumental"`` (an ``Upload`` or its id) to take after.
+            model: A model id or alias; None uses the catalog's default (``auto``).
+            n: How many instrumentals to make (1-3; Mureka's default 2); each is billed.
+            stream: Stream audio while the task runs.
+
+        Raises:
+            ValidationError: Neither or both of prompt and instrumental_id, or a bad option.
+        """
+        options: dict[str, Any] = {"n": n, "stream": stream}
+        if instrumental_id is not None:
+            options["instrumental_id"] = self.file_id(
+                instrumental_id, "instrumental_id", "instrumental"
+            )
+        request = GenerationRequest(
+            provider=self.name,
+            model=self.model_for(model),
+            prompt=prompt,
+            instrumental=True,
+            options={k: v for k, v in options.items() if v is not None},
+        )
+        return self._generation("instrumental", request)
+
+    def balance(self) -> Operation[Balance]:
+        """Read the account's billing summary (balance in US cents)."""
+        return self.operation(
+            "balance", self.http_request("GET", "/account/billing"), self._billing
+        )
+
+    def _generation(self, name: str, request: GenerationRequest) -> Operation[Generation]:
         self.validate(request)
         instrumental = request.instrumental
 
@@ -140,46 +129,12 @@ class MurekaProvider(ProviderBase):
             return self.status(task_id, instrumental=instrumental)
 
         return self.operation(
-            "generate",
+            name,
             self._submit_request(request),
             lambda response: self._submitted(response, request),
             paid=True,
             task=TaskSpec(read=read, result_type=Generation),
             key=request.fingerprint,  # computed only when a cache asks
-        )
-
-    def status(self, task_id: str, *, instrumental: bool | None = None) -> Operation[Generation]:
-        """Read a song task, or an instrumental one (``instrumental=True``).
-
-        Songs and instrumentals live under different paths. With ``instrumental=None`` (a bare
-        task id) the song path is read first and the instrumental one when that says 404.
-
-        Raises:
-            ValidationError: ``task_id`` is empty.
-        """
-        if not isinstance(task_id, str) or not task_id.strip():
-            msg = f"task_id must be a non-empty string, got {task_id!r}"
-            raise ValidationError(msg, field="task_id")
-        task_id = task_id.strip()
-        kind = "instrumental" if instrumental else "song"
-        # Quoted so an odd id can never step into another path.
-        request = self.http_request("GET", f"/{kind}/query/{quote(task_id, safe='')}")
-
-        def read(next_id: str) -> Operation[Generation]:
-            return self.status(next_id, instrumental=instrumental)
-
-        return self.operation(
-            "status",
-            request,
-            lambda response: self._task(response, task_id, instrumental),
-            task=TaskSpec(read=read, task_id=task_id, result_type=Generation),
-            if_missing=self.status(task_id, instrumental=True) if instrumental is None else None,
-        )
-
-    def balance(self) -> Operation[Balance]:
-        """Read the account's billing summary (balance in US cents)."""
-        return self.operation(
-            "balance", self.http_request("GET", "/account/billing"), self._billing
         )
 
     # -- validation ---------------------------------------------------------------------------
@@ -346,48 +301,7 @@ class MurekaProvider(ProviderBase):
             APIError: A subclass matching the HTTP error, or ``UnexpectedResponseError`` when the
                 body has no task id or the wrong shape.
         """
-        # Imported on first use: the wire models need cattrs, which `import musicgen` avoids.
-        from ._mureka_wire import read_task, read_task_id
-        from ._wire import WireError
-
-        body = self._object(response)
-        try:
-            task_id = read_task_id(body)
-        except WireError as error:
-            self.unexpected(response, str(error), body)
-        try:
-            # Submit answers say "preparing"; a missing status must not lose a paid task's id,
-            # so it becomes UNKNOWN (still polled) instead of an error. The answer's model is
-            # the resolved one ("auto" comes back as e.g. "mureka-8").
-            return read_task(
-                body,
-                task_id=task_id,
-                model=request.model,
-                instrumental=request.instrumental,
-                status_required=False,
-            )
-        except WireError as error:
-            self.unexpected(response, f"{error} (task id {task_id}: poll it to resume)", body)
-
-    def _task(
-        self, response: httpx.Response, task_id: str, instrumental: bool | None
-    ) -> Generation:
-        """Read a task's status and, once it has any, its tracks.
-
-        Raises:
-            APIError: A subclass matching the HTTP error, or ``UnexpectedResponseError`` when the
-                body has the wrong shape.
-        """
-        from ._mureka_wire import read_task
-        from ._wire import WireError
-
-        body = self._object(response)
-        try:
-            return read_task(
-                body, task_id=task_id, model=None, instrumental=instrumental, status_required=True
-            )
-        except WireError as error:
-            self.unexpected(response, str(error), body)
+        return self.started(response, model=request.model, instrumental=request.instrumental)
 
     def _billing(self, response: httpx.Response) -> Balance:
         """Read ``/v1/account/billing``: the balance is in US cents.
@@ -397,47 +311,8 @@ class MurekaProvider(ProviderBase):
                 ``balance`` is missing or not a number.
         """
         from ._mureka_wire import read_billing
-        from ._wire import WireError
 
-        body = self._object(response)
-        try:
-            return read_billing(body)
-        except WireError as error:
-            self.unexpected(response, str(error), body)
-
-    def _object(self, response: httpx.Response) -> dict[str, Any]:
-        """The JSON object of a successful answer (Mureka has no envelope), or raise."""
-        body = self.unwrap(response)
-        if not isinstance(body, dict):
-            kind = "null" if body is None else type(body).__name__
-            self.unexpected(response, f"expected a JSON object, got {kind}", body)
-        return body
-
-    def unexpected(self, response: httpx.Response, detail: str, body: Any = None) -> NoReturn:
-        """Raise ``UnexpectedResponseError`` with Mureka's trace id, masked."""
-        trace_id = body.get("trace_id") if isinstance(body, dict) else None
-        raise UnexpectedResponseError(
-            self.redact(f"unreadable Mureka answer: {detail}"),
-            provider=_PROVIDER,
-            status_code=response.status_code,
-            request_id=self.redact(trace_id) if isinstance(trace_id, str) else None,
-            body=body,
-        )
-
-    def error_type(self, code: int, message: str, body: Any = None) -> type[APIError]:
-        """Mureka's table: a 429 that speaks of quota or credits means out of credits, and a
-        503 in Mureka's own error body is its "Engine overloaded" refusal."""
-        if code == 503 and isinstance(body, dict) and "error" in body:
-            # Mureka documents 503 "Engine overloaded" as an answer of its own API, in its own
-            # error body (providers.md §2.6): the engine refused to take the request, so no task
-            # was started, and a submission may be retried like after a rate limit. A 503
-            # without that body comes from a gateway in front of Mureka, which may have passed
-            # the request on: that stays ServiceUnavailableError, uncertain for a submission.
-            return OverloadedError
-        cls = super().error_type(code, message, body)
-        if cls is RateLimitError and _QUOTA_WORDS.search(message):
-            return InsufficientCreditsError
-        return cls
+        return self.read_answer(response, read_billing)
 
 
 # -- request helpers --------------------------------------------------------------------------

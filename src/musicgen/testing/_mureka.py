@@ -42,6 +42,18 @@ SONG_MODELS: tuple[str, ...] = (
 INSTRUMENTAL_MODELS: tuple[str, ...] = tuple(m for m in SONG_MODELS if m != "mureka-5.5")
 AUTO_MODEL = "mureka-7.6"
 CENTS_PER_SONG = 5
+# What the other paid endpoints cost, in cents. Mureka publishes none of these prices: they are
+# estimates from endpoints.md (its own list price where quoted, else resellers' and third-party
+# summaries), rounded to whole cents. Song edits (extend, track, region edit, remix) cost
+# CENTS_PER_SONG per song made, like song/generate.
+CENTS_PER_LYRICS = 1  # lyrics/generate, ~$0.009
+CENTS_PER_LYRICS_EXTENSION = 0  # lyrics/extend, ~$0.002: under a cent
+CENTS_PER_STEM = 6  # song/stem, ~$0.06 per song
+CENTS_PER_DESCRIBE = 10  # song/describe, $0.10 at a reseller
+CENTS_PER_RECOGNIZE = 1  # song/recognize: no price found anywhere; a guess
+CENTS_PER_TTS = 1  # tts/generate, ~$4.9 per hour of speech: a short call rounds up to a cent
+CENTS_PER_PODCAST = 2  # tts/podcast, ~$6.9 per hour
+CENTS_PER_FINETUNE = 9_900  # finetuning/create, $99-$199 one-off
 CONCURRENT_REQUEST_LIMIT = 5
 MAX_LYRICS = 3000
 MAX_PROMPT = 1024
@@ -62,6 +74,12 @@ MESSAGES: dict[int, str] = {
     500: "Server Error",
     503: "Engine overloaded",
 }
+
+#: How long the URLs of sync answers (stems, speech) stay valid: ``expires_at`` is now + this.
+URL_LIFETIME_S = 24 * 3600
+
+#: Task kinds polled at ``/v1/song/query/{id}``: songs and every song edit.
+SONG_KINDS: frozenset[str] = frozenset({"song", "extend", "track", "region_edit", "remix"})
 
 SUCCESS_STAGES: tuple[str, ...] = ("preparing", "queued", "running", "succeeded")
 STREAM_STAGES: tuple[str, ...] = ("preparing", "queued", "running", "streaming", "succeeded")
@@ -125,7 +143,8 @@ def error(
     return json_response({"error": {"message": text}, "trace_id": trace_id()}, status, headers)
 
 
-def _invalid(detail: str) -> MurekaError:
+def invalid(detail: str) -> MurekaError:
+    """Mureka's refusal of bad parameters: HTTP 400 "Invalid Request, <detail>"."""
     return MurekaError(400, f"Invalid Request, {detail}")
 
 
@@ -134,28 +153,28 @@ def _common(
 ) -> tuple[str, int, bool]:
     """Validate model, n and stream, shared by both generate endpoints."""
     if not isinstance(model, str) or model not in models:
-        raise _invalid(f"The model is not supported, use one of: {', '.join(models)}.")
+        raise invalid(f"The model is not supported, use one of: {', '.join(models)}.")
     n = body.get("n", DEFAULT_N)
     if n is None:
         n = DEFAULT_N
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_N:
-        raise _invalid(f"n must be an integer between 1 and {MAX_N}.")
+        raise invalid(f"n must be an integer between 1 and {MAX_N}.")
     stream = body.get("stream", False)
     if stream is None:
         stream = False
     if not isinstance(stream, bool):
-        raise _invalid("stream must be a boolean.")
+        raise invalid("stream must be a boolean.")
     if stream and model == "mureka-o1":
-        raise _invalid("Stream mode is not supported when the model is mureka-o1.")
+        raise invalid("Stream mode is not supported when the model is mureka-o1.")
     return model, n, stream
 
 
 def _prompt(body: Mapping[str, Any]) -> str:
     prompt = body.get("prompt") or ""
     if not isinstance(prompt, str):
-        raise _invalid("prompt must be a string.")
+        raise invalid("prompt must be a string.")
     if len(prompt) > MAX_PROMPT:
-        raise _invalid(f"The prompt is too long, at most {MAX_PROMPT} characters are allowed.")
+        raise invalid(f"The prompt is too long, at most {MAX_PROMPT} characters are allowed.")
     return prompt
 
 
@@ -170,22 +189,22 @@ def validate_song(body: object) -> GenerateParams:
         MurekaError: HTTP 400 with an "Invalid Request, ..." message.
     """
     if not isinstance(body, dict):
-        raise _invalid("The request body must be a JSON object.")
+        raise invalid("The request body must be a JSON object.")
     lyrics = body.get("lyrics")
     if lyrics is not None and not isinstance(lyrics, str):
-        raise _invalid("lyrics must be a string.")
+        raise invalid("lyrics must be a string.")
     if not lyrics or not lyrics.strip():
-        raise _invalid("The lyrics are empty.")
+        raise invalid("The lyrics are empty.")
     if len(lyrics) > MAX_LYRICS:
-        raise _invalid(f"The lyrics are too long, at most {MAX_LYRICS} characters are allowed.")
+        raise invalid(f"The lyrics are too long, at most {MAX_LYRICS} characters are allowed.")
     # Older clients omit the model; they got "auto" behaviour.
     model, n, stream = _common(body, SONG_MODELS, body.get("model") or "auto")
     prompt = _prompt(body)
     controls = [k for k in ("prompt", "reference_id", "vocal_id") if body.get(k)]
     if body.get("melody_id") and controls:
-        raise _invalid("melody_id cannot be combined with prompt, reference_id or vocal_id.")
+        raise invalid("melody_id cannot be combined with prompt, reference_id or vocal_id.")
     if model == "mureka-o2" and (body.get("vocal_id") or body.get("melody_id")):
-        raise _invalid("mureka-o2 does not support vocal_id or melody_id.")
+        raise invalid("mureka-o2 does not support vocal_id or melody_id.")
     return GenerateParams("song", _resolve(model), n, prompt, lyrics, stream, f"{lyrics}|{prompt}")
 
 
@@ -196,17 +215,17 @@ def validate_instrumental(body: object) -> GenerateParams:
         MurekaError: HTTP 400 with an "Invalid Request, ..." message.
     """
     if not isinstance(body, dict):
-        raise _invalid("The request body must be a JSON object.")
+        raise invalid("The request body must be a JSON object.")
     model = body.get("model")
     if not model:
-        raise _invalid("The model is required.")
+        raise invalid("The model is required.")
     model, n, stream = _common(body, INSTRUMENTAL_MODELS, model)
     prompt = _prompt(body)
     reference = body.get("instrumental_id") or ""
     if not isinstance(reference, str):
-        raise _invalid("instrumental_id must be a string.")
+        raise invalid("instrumental_id must be a string.")
     if not prompt and not reference:
-        raise _invalid("The prompt is empty.")
+        raise invalid("The prompt is empty.")
     return GenerateParams(
         "instrumental", _resolve(model), n, prompt, "", stream, f"{prompt}|{reference}"
     )
@@ -318,7 +337,7 @@ def _choice(task: Task, track: Track, complete: bool) -> dict[str, Any]:
         choice["duration"] = round(task.duration_s * 1000)  # integer milliseconds
     if task.stream:
         choice["stream_url"] = media_url(task.base_url, track.id, "stream")
-    if complete and task.kind == "song":
+    if complete and task.kind != "instrumental":
         choice["lyrics_sections"] = lyrics_sections(track.lyrics, round(task.duration_s * 1000))
     return choice
 
@@ -342,6 +361,27 @@ def task_body(task: Task, status: str, failed_reason: str | None) -> dict[str, A
         body["choices"] = [_choice(task, t, complete=True) for t in task.tracks]
     body["trace_id"] = trace_id()
     return body
+
+
+def query_path(task: Task) -> str | None:
+    """Where a task is polled: ``"song"``, ``"instrumental"``, or None (another family)."""
+    if task.kind in SONG_KINDS:
+        return "song"
+    if task.kind == "instrumental":
+        return "instrumental"
+    return None
+
+
+@dataclass
+class UploadedFile:
+    """A file received by files/upload or vocal/clone."""
+
+    id: str
+    filename: str
+    size: int
+    purpose: str
+    created_at: int
+    url: str
 
 
 # --------------------------------------------------------------------------- the service
@@ -376,13 +416,28 @@ class MurekaService(BearerService):
     def __init__(self, store: Store, *, api_key: str | None, balance_cents: int) -> None:
         self._store = store
         self._api_key = api_key
-        # All three guarded by store.lock.
+        # All guarded by store.lock.
         self.balance = balance_cents
         self.recharge = balance_cents
         self.spending = 0
+        # Files from files/upload and vocal/clone by id; fine-tuning uploads and their parts.
+        self.files: dict[str, UploadedFile] = {}
+        self.training_sets: dict[str, dict[str, Any]] = {}
+        self.training_parts: dict[str, dict[str, Any]] = {}
+
+    @property
+    def store(self) -> Store:
+        """The emulator's shared state (take its lock to touch it)."""
+        return self._store
 
     def routes(self) -> list[Route]:
         """Declare the emulated endpoints; each checks the Bearer token before anything else."""
+        # The other endpoint families live in their own modules, which build on this one.
+        from ._mureka_edits import edit_routes
+        from ._mureka_files import file_routes
+        from ._mureka_finetune import finetune_routes
+        from ._mureka_sync import sync_routes
+
         return [
             self.bearer_route(
                 "POST", "/v1/song/generate", self._song_generate, "submit", endpoint="generate"
@@ -404,6 +459,10 @@ class MurekaService(BearerService):
             self.bearer_route(
                 "GET", "/v1/account/billing", self._billing, "balance", endpoint="balance"
             ),
+            *edit_routes(self),
+            *sync_routes(self),
+            *file_routes(self),
+            *finetune_routes(self),
             # Any other /v1/ path or method gets Mureka's own 404 error body.
             self.bearer_route(ANY_METHOD, re.compile(r"/v1/.*"), self._not_found, fallback=True),
         ]
@@ -446,13 +505,41 @@ class MurekaService(BearerService):
             params = validate(body)
         except MurekaError as exc:
             return error(exc.status, exc.message)
-        cost = CENTS_PER_SONG * params.n
+        return self.start_task(request, params, body, cost=CENTS_PER_SONG * params.n)
+
+    def charge(self, cents: int) -> bool:
+        """Take ``cents`` from the balance; False (and nothing taken) when it is short.
+
+        Call with the store's lock held.
+        """
+        if self.balance < cents:
+            return False
+        self.balance -= cents
+        self.spending += cents
+        return True
+
+    def start_task(
+        self,
+        request: httpx.Request,
+        params: GenerateParams,
+        body: Any,
+        *,
+        cost: int,
+        extra: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Charge ``cost``, create a song-family task of ``params`` and answer its SongTask.
+
+        Args:
+            request: The submission (its host is the base of the media URLs).
+            params: What to make; ``params.kind`` is the task's kind (``"song"``, ``"extend"``...).
+            body: The request body, kept on the task.
+            cost: Cents to charge; refused with Mureka's quota error when the balance is short.
+            extra: What the task's kind needs besides (kept in ``Task.extra``).
+        """
         store = self._store
         with store.lock:
-            if self.balance < cost:
+            if not self.charge(cost):
                 return error(429, QUOTA_MESSAGE)
-            self.balance -= cost
-            self.spending += cost
             final, reason = store.pop_script(self.provider)
             stages, failed_reason = plan_stages(final, params.stream, reason)
             task = Task(
@@ -465,10 +552,11 @@ class MurekaService(BearerService):
                 error_message=failed_reason,
                 created_ms=int(time.time() * 1000),
                 base_url=store.base_url(request),
-                request=body,
+                request=body if isinstance(body, dict) else {},
                 duration_s=store.audio_seconds,
                 stream=params.stream,
                 status="preparing",
+                extra=dict(extra or {}),
             )
             task.tracks = build_tracks(params, [store.new_id(_numeric_id) for _ in range(params.n)])
             store.register(task)
@@ -482,11 +570,20 @@ class MurekaService(BearerService):
             }
         )
 
+    def new_id(self) -> str:
+        """A fresh numeric id (tasks, tracks, files); call with the store's lock held."""
+        store = self._store
+        while True:
+            new = store.new_id(_numeric_id)
+            if new not in store.files and new not in self.files:
+                return new
+
     def _query(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:
         with self._store.lock:
             task = self._store.tasks.get(match["task_id"])
-            # A song id on the instrumental path (or vice versa) is unknown there.
-            if task is None or task.provider != self.provider or task.kind != match["kind"]:
+            # A song id on the instrumental path (or vice versa) is unknown there; song edits
+            # are song tasks.
+            if task is None or task.provider != self.provider or query_path(task) != match["kind"]:
                 return error(404, "Task not found")
             body = task_body(task, self._store.advance(task, TERMINAL), task.error_message)
         return json_response(body)
