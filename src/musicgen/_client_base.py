@@ -270,10 +270,9 @@ class BaseClient:
         extra: Mapping[str, Any],
     ) -> Flow[Generation]:
         settings = {**_options_dict(options), **extra}
-        if model is None and isinstance(track, Generation) and track.model is not None:
-            # The continuation must use the source's model (Suno insists).
-            model = track.model
 
+        # With no model given, the driver picks one that fits the source (Suno reuses the
+        # generation's own; Mureka's extend takes only some models).
         def build(driver: Provider, ctx: CallContext) -> Operation[Any]:
             resolved = None if model is None else self._core.resolve_model(driver, model, ctx)
             return self._core.endpoint(driver, "extend")(

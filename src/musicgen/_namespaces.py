@@ -313,6 +313,29 @@ class AsyncSunoCalls(AsyncCalls):
 class MurekaCalls(Calls):
     """``client.mureka``: every Mureka endpoint, run by the blocking client."""
 
+    # song edits
+    extend = blocking(MurekaProvider.extend)
+    add_track = blocking(MurekaProvider.add_track)
+    edit_region = blocking(MurekaProvider.edit_region)
+    remix = blocking(MurekaProvider.remix)
+    instrumental = blocking(MurekaProvider.instrumental)
+    # answers at once
+    lyrics = blocking(MurekaProvider.lyrics)
+    extend_lyrics = blocking(MurekaProvider.extend_lyrics)
+    separate = blocking(MurekaProvider.separate)
+    describe = blocking(MurekaProvider.describe)
+    recognize = blocking(MurekaProvider.recognize)
+    tts = blocking(MurekaProvider.tts)
+    podcast = blocking(MurekaProvider.podcast)
+    # files and fine-tuning
+    upload = blocking(MurekaProvider.upload)
+    vocal_clone = blocking(MurekaProvider.vocal_clone)
+    create_upload = blocking(MurekaProvider.create_upload)
+    add_upload_part = blocking(MurekaProvider.add_upload_part)
+    complete_upload = blocking(MurekaProvider.complete_upload)
+    finetune = blocking(MurekaProvider.finetune)
+    finetune_status = blocking(MurekaProvider.finetune_status)
+    # reads
     status = blocking(MurekaProvider.status)
     balance = blocking(MurekaProvider.balance)
 
@@ -320,5 +343,28 @@ class MurekaCalls(Calls):
 class AsyncMurekaCalls(AsyncCalls):
     """``client.mureka``: every Mureka endpoint, run by the async client."""
 
+    # song edits
+    extend = awaiting(MurekaProvider.extend)
+    add_track = awaiting(MurekaProvider.add_track)
+    edit_region = awaiting(MurekaProvider.edit_region)
+    remix = awaiting(MurekaProvider.remix)
+    instrumental = awaiting(MurekaProvider.instrumental)
+    # answers at once
+    lyrics = awaiting(MurekaProvider.lyrics)
+    extend_lyrics = awaiting(MurekaProvider.extend_lyrics)
+    separate = awaiting(MurekaProvider.separate)
+    describe = awaiting(MurekaProvider.describe)
+    recognize = awaiting(MurekaProvider.recognize)
+    tts = awaiting(MurekaProvider.tts)
+    podcast = awaiting(MurekaProvider.podcast)
+    # files and fine-tuning
+    upload = awaiting(MurekaProvider.upload)
+    vocal_clone = awaiting(MurekaProvider.vocal_clone)
+    create_upload = awaiting(MurekaProvider.create_upload)
+    add_upload_part = awaiting(MurekaProvider.add_upload_part)
+    complete_upload = awaiting(MurekaProvider.complete_upload)
+    finetune = awaiting(MurekaProvider.finetune)
+    finetune_status = awaiting(MurekaProvider.finetune_status)
+    # reads
     status = awaiting(MurekaProvider.status)
     balance = awaiting(MurekaProvider.balance)

@@ -58,6 +58,7 @@ class MurekaEditEndpoints(MurekaBase):
 
     def extend(
         self,
+        /,
         track: Track | Generation | str | None = None,
         *,
         at: float | None = None,
