@@ -7,9 +7,20 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
+from typing import Any
 
-from musicgen import MurekaProvider, SunoProvider, TaskStatus
+import httpx
+import pytest
+
+from musicgen import (
+    APIError,
+    GenerationFailedError,
+    MurekaProvider,
+    SunoProvider,
+    TaskStatus,
+)
 from musicgen._results import Stems, Task
 from musicgen._serialization import (
     JournalEntry,
@@ -113,3 +124,107 @@ def test_a_journal_entry_stored_by_an_older_musicgen_still_resumes() -> None:
 
     assert '"format": 1' in text
     assert load_journal(text) == entry
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+class Echoing(Emulator):
+    """The emulator, except that balance reads get the scripted answer of their provider."""
+
+    def __init__(self, answers: dict[str, httpx.Response]) -> None:
+        super().__init__()
+        self.answers = answers
+
+    def _execute(self, request: httpx.Request, fault: Any) -> httpx.Response:
+        # Both transports (sync and async) answer through _execute.
+        for suffix, answer in self.answers.items():
+            if request.url.path.endswith(suffix):
+                return answer
+        return super()._execute(request, fault)
+
+
+def _error_text(error: BaseException) -> str:
+    fields = {name: value for name, value in vars(error).items() if name != "generation"}
+    return f"{error} {error!r} {error.args!r} {fields!r}"
+
+
+def _balance_error(make_client: MakeClient, provider: str, answer: httpx.Response) -> APIError:
+    paths = {"suno": "/generate/credit", "mureka": "/account/billing"}
+    client = make_client(Echoing({paths[provider]: answer}), providers=_providers())
+    with pytest.raises(APIError) as info:
+        client.balance(provider=provider)
+    return info.value
+
+
+def test_a_key_echoed_anywhere_in_a_mureka_error_body_is_in_no_field_of_the_error(
+    make_client: MakeClient,
+) -> None:
+    body = {
+        "error": {"message": "Invalid Authentication"},
+        "trace_id": KEY,
+        "echo": {"headers": {"authorization": f"Bearer {KEY}"}},
+    }
+
+    error = _balance_error(make_client, "mureka", httpx.Response(401, json=body))
+
+    assert error.request_id == "***"
+    assert error.body["echo"] == {"headers": {"authorization": "Bearer ***"}}
+    assert KEY not in _error_text(error)
+
+
+def test_a_key_echoed_anywhere_in_a_suno_error_body_is_in_no_field_of_the_error(
+    make_client: MakeClient,
+) -> None:
+    body = {"code": 401, "msg": f"unknown key {KEY}", "data": {"key": KEY}}
+
+    error = _balance_error(make_client, "suno", httpx.Response(200, json=body))
+
+    assert error.body["data"] == {"key": "***"}
+    assert KEY not in _error_text(error)
+
+
+def test_a_percent_encoded_key_echoed_as_the_request_id_is_masked(
+    make_client: MakeClient,
+) -> None:
+    key = "mk/Planted+Key=0123456789abcdef"
+    encoded = urllib.parse.quote(key, safe="")
+    body = {"error": {"message": "Invalid Authentication"}, "trace_id": f"req-{encoded}"}
+    client = make_client(
+        Echoing({"/account/billing": httpx.Response(401, json=body)}), providers=_providers(key)
+    )
+
+    with pytest.raises(APIError) as info:
+        client.balance(provider="mureka")
+
+    assert info.value.request_id == "req-***"
+    assert encoded not in _error_text(info.value)
+
+
+@pytest.mark.parametrize(
+    ("provider", "final_status", "call"),
+    [
+        ("suno", "GENERATE_AUDIO_FAILED", {}),
+        ("mureka", "failed", {"lyrics": "[Verse]\nla la la"}),
+    ],
+    ids=["suno", "mureka"],
+)
+def test_a_key_echoed_in_a_failed_tasks_reason_is_masked_in_the_error_and_its_generation(
+    make_client: MakeClient,
+    emulator: Emulator,
+    provider: str,
+    final_status: str,
+    call: dict[str, Any],
+) -> None:
+    client = make_client(providers=_providers())
+    emulator.script_next_task(provider, final_status=final_status, reason=f"bad key {KEY}")
+
+    with pytest.raises(GenerationFailedError) as info:
+        client.generate("a calm tune", provider=provider, **call)
+
+    error = info.value
+    assert "bad key ***" in str(error)
+    assert error.generation.error is not None
+    assert error.generation.error.startswith("bad key ***")
+    assert KEY not in _error_text(error)
+    assert KEY not in repr(error.generation) + repr(dict(error.generation.raw))
