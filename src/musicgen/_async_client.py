@@ -432,26 +432,29 @@ class AsyncMusicGenClient(BaseClient):
         from ._download import (
             atomic_file,
             check_download,
+            download_deadline,
             download_error,
             download_headers,
             download_target,
         )
 
-        url, path = download_target(track, dest, format)
-        decider = RetryDecider(self._core.retry, submission=False, deadline=None)
+        url, path, stem = download_target(track, dest, format)
+        deadline = download_deadline(self._core.retry)
+        decider = RetryDecider(self._core.retry, submission=False, deadline=deadline)
         with musicgen_retries():
             async for attempt in decider.attempts():
-                with attempt, atomic_file(path) as out:
+                with attempt, atomic_file(path, stem=stem) as out:
                     try:
                         async with self._http.stream(
                             "GET", url, headers=download_headers()
                         ) as response:
                             check_download(response, url)
+                            out.content_type(response.headers.get("content-type"))
                             async for chunk in response.aiter_bytes():
                                 out.write(chunk)
                     except httpx.TransportError as error:
                         raise download_error(error, url) from error
-        return path
+        return out.path
 
     # -- provider namespaces ----------------------------------------------------------------
 

@@ -486,32 +486,44 @@ class MusicGenClient(BaseClient):
         """Stream a track's audio (or any file URL a provider returned: stems, a video, cover
         art) to ``dest`` atomically; see ``download_target`` for naming.
 
-        The provider's API key is never sent to the audio host.
+        The provider's API key is never sent to the audio host. A 429 or 5xx from the audio
+        host is retried like a status read (``Retry-After`` honoured within the retry policy's
+        timeout). A name musicgen picks (``dest`` a directory) fits any file system and ends in
+        the suffix of the bytes written; a new file gets the permissions the umask gives.
 
         Returns:
-            The path written.
+            The path written (with a directory ``dest``, its suffix is the content's).
+
+        Raises:
+            RateLimitError: The audio host still refused after the retries.
+            NotFoundError: The link expired (HTTP 404 or 410).
+            OSError: The file cannot be written; it names ``dest``'s file, never the hidden
+                temporary file.
         """
         from ._download import (
             atomic_file,
             check_download,
+            download_deadline,
             download_error,
             download_headers,
             download_target,
         )
 
-        url, path = download_target(track, dest, format)
-        decider = RetryDecider(self._core.retry, submission=False, deadline=None)
+        url, path, stem = download_target(track, dest, format)
+        deadline = download_deadline(self._core.retry)
+        decider = RetryDecider(self._core.retry, submission=False, deadline=deadline)
         with musicgen_retries():
             for attempt in decider.attempts():
-                with attempt, atomic_file(path) as out:
+                with attempt, atomic_file(path, stem=stem) as out:
                     try:
                         with self._http.stream("GET", url, headers=download_headers()) as response:
                             check_download(response, url)
+                            out.content_type(response.headers.get("content-type"))
                             for chunk in response.iter_bytes():
                                 out.write(chunk)
                     except httpx.TransportError as error:
                         raise download_error(error, url) from error
-        return path
+        return out.path
 
     # -- provider namespaces ----------------------------------------------------------------
 

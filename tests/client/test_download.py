@@ -31,7 +31,7 @@ def test_download_into_a_directory_names_the_file_after_the_track(
     path = client.download(track, tmp_path)
     assert path.parent == tmp_path
     assert track.id in path.name
-    assert path.suffix == ".wav"  # the emulator serves WAV: the URL's suffix wins
+    assert path.suffix == ".wav"  # the emulator serves WAV bytes: the bytes name the file
 
 
 def test_download_never_sends_the_api_key(

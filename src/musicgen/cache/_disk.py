@@ -473,6 +473,10 @@ class DiskCache:
         # Some file systems (network shares) refuse WAL; rollback mode still works there.
         self._wal = str(mode).lower() == "wal"
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A replaced or deleted value is overwritten with zeros, not left in a free page: an
+        # entry written by an older musicgen (results used to keep the raw payload, prompt and
+        # callback URL included) leaves nothing behind once it is replaced.
+        conn.execute("PRAGMA secure_delete = ON")
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if "meta" not in tables:
             if tables:

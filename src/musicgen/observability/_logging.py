@@ -21,6 +21,7 @@ from typing import Any
 
 from .._errors import GenerationFailedError, GenerationTimeoutError
 from ._events import Event, EventName
+from ._redact import redact_content, user_texts
 
 __all__ = ["LoggingHook", "configure_logging_from_env"]
 
@@ -75,8 +76,10 @@ class LoggingHook:
     ``retry.scheduled`` (INFO) are logged by the client itself on the ``musicgen`` logger, with
     the same structured fields, whether or not this hook is attached, so the hook skips them.
 
-    Prompts, lyrics, styles and titles are never logged unless ``include_text=True``; keys that
-    look like credentials are never logged at all.
+    Prompts, lyrics, styles and titles are never logged unless ``include_text=True``: neither
+    as data keys nor inside an error message (a provider's failure reason that quotes the
+    lyrics, a validation error): the call's texts are found in its own frames and masked by
+    content. Keys that look like credentials are never logged at all.
 
     Args:
         logger: A logger, or the name of one (default ``"musicgen.events"``).
@@ -128,7 +131,16 @@ class LoggingHook:
             extra[f"musicgen_{key}"] = value
         # Formatted now: the level check above already ruled out the disabled case, and a plain
         # string message survives any handler (queues, pickling, JSON formatters).
-        self.logger.log(level, _message(event, data), extra=extra)
+        message = _message(event, data)
+        if not self.include_text and event.error is not None:
+            # An error's message is free text: it may quote the user's texts (data never does).
+            texts = user_texts(frame=sys._getframe(1), error=event.error)
+            if texts:
+                message = redact_content(message, texts)
+                for key, value in extra.items():
+                    if isinstance(value, str):
+                        extra[key] = redact_content(value, texts)
+        self.logger.log(level, message, extra=extra)
 
     def _visible_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
         visible: dict[str, Any] = {}

@@ -7,11 +7,17 @@ Masked values become ``"[Filtered]"``, Sentry's own convention.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import re
+import sys
+import types
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ParamSpec, TypeVar, cast
+
+import attrs
 
 __all__ = [
     "FILTERED",
@@ -19,11 +25,14 @@ __all__ = [
     "SENSITIVE_KEYS",
     "is_pii_key",
     "is_sensitive_key",
+    "redact_content",
+    "redact_content_deep",
     "redact_mapping",
     "redact_pii_text",
     "redact_query",
     "redact_text",
     "redact_url",
+    "user_texts",
 ]
 
 FILTERED = "[Filtered]"
@@ -371,3 +380,218 @@ def _walk(obj: Any, secrets: frozenset[str], drop_pii: bool, depth: int, seen: s
         return tuple(items) if isinstance(obj, tuple) else items
     finally:
         seen.discard(id(obj))
+
+
+# --------------------------------------------------------------------------------------------
+# User text by content: prompts, lyrics, styles and titles wherever they ended up
+# --------------------------------------------------------------------------------------------
+# Masking by name misses a text held under another name (a validator's ``value``), quoted in an
+# error message, or echoed by the provider in a failure reason. The texts of the call at hand
+# are found where they are certainly named: the call's own frames (``client.generate(prompt,
+# lyrics=...)`` is on the stack while its hooks and Sentry's callbacks run) and the frames of
+# the exception being reported, which stay reachable from its traceback after the call ended.
+# Every string that contains one of them then has it masked, whatever it is called.
+
+# Locals that may hold user text inside a container: the flows' field dicts, requests,
+# operations (their JSON body) and option mappings.
+_TEXT_HOLDERS = frozenset(
+    {"request", "operation", "fields", "texts", "options", "settings", "kwargs", "extra"}
+)
+# Texts shorter than this are not masked: "pop" or "Hi" would shred the report and are no one's
+# personal data. Each line of a multi-line text (lyrics) is masked on its own from _MIN_LINE on.
+_MIN_TEXT = 4
+_MIN_LINE = 8
+# A string still holding the first _PROBE characters of a text once every whole occurrence is
+# masked holds a cut copy of it (a truncated frame variable): it is masked whole.
+_PROBE = 32
+_MAX_FRAMES = 256
+_MAX_VISITS = 5000
+_MAX_BODY = 1 << 20
+_FRAME_NAMES = frozenset(PII_KEYS) | _TEXT_HOLDERS
+
+
+def user_texts(
+    *, frame: types.FrameType | None = None, error: BaseException | None = None
+) -> frozenset[str]:
+    """The user's texts (prompts, lyrics, styles, titles) the running call and ``error`` hold.
+
+    Args:
+        frame: Where to start walking the live stack outwards (its callers included); None
+            walks none.
+        error: An exception whose traceback, and those of its causes, are walked too.
+
+    Returns:
+        The texts found under those names in frame variables, and inside the mappings,
+        requests (JSON bodies) and attrs values (``GenerationRequest``) held by such frames.
+    """
+    found: set[str] = set()
+    # A scrubber that raises loses the report: what was found until then still helps.
+    with contextlib.suppress(Exception):
+        _collect(frame, error, found)
+    return frozenset(found)
+
+
+def _collect(frame: types.FrameType | None, error: BaseException | None, found: set[str]) -> None:
+    budget = [_MAX_VISITS]
+    frames = 0
+    while frame is not None and frames < _MAX_FRAMES:
+        _frame_texts(frame, found, budget)
+        frame, frames = frame.f_back, frames + 1
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen and len(seen) < 16:
+        seen.add(id(error))
+        tb = error.__traceback__
+        while tb is not None and frames < 2 * _MAX_FRAMES:
+            _frame_texts(tb.tb_frame, found, budget)
+            tb, frames = tb.tb_next, frames + 1
+        error = error.__cause__ or error.__context__
+
+
+def _frame_texts(frame: types.FrameType, found: set[str], budget: list[int]) -> None:
+    code = frame.f_code
+    # Reading f_locals costs; the names a function declares are free to look at.
+    names = (*code.co_varnames, *code.co_cellvars, *code.co_freevars)
+    if not any(name in _FRAME_NAMES or name.endswith("prompt") for name in names):
+        return
+    for name, value in list(frame.f_locals.items()):
+        if is_pii_key(name):
+            if isinstance(value, str):
+                _add_text(value, found)
+            else:
+                _harvest(value, found, 0, budget)
+        elif name in _TEXT_HOLDERS:
+            _harvest(value, found, 0, budget)
+
+
+def _add_text(text: str, found: set[str]) -> None:
+    text = text.strip()
+    if len(text) >= _MIN_TEXT:
+        found.add(text)
+
+
+def _harvest(value: Any, found: set[str], depth: int, budget: list[int]) -> None:
+    """Collect the strings ``value`` holds under user-text names (mappings, attrs values,
+    sequences, a request's JSON body); other objects are not walked."""
+    budget[0] -= 1
+    if budget[0] < 0 or depth > 8 or value is None or isinstance(value, (str, int, float)):
+        return
+    if isinstance(value, Mapping):
+        for key, item in list(value.items())[:500]:
+            if is_pii_key(key) and isinstance(item, str):
+                _add_text(item, found)
+            else:
+                _harvest(item, found, depth + 1, budget)
+    elif isinstance(value, (list, tuple)):
+        for item in value[:500]:
+            _harvest(item, found, depth + 1, budget)
+    elif attrs.has(type(value)):
+        for field in attrs.fields(type(value)):
+            item = getattr(value, field.name, None)
+            if is_pii_key(field.name) and isinstance(item, str):
+                _add_text(item, found)
+            elif not callable(item):
+                _harvest(item, found, depth + 1, budget)
+    else:
+        _harvest_request(value, found, depth, budget)
+
+
+def _harvest_request(value: Any, found: set[str], depth: int, budget: list[int]) -> None:
+    httpx = sys.modules.get("httpx")  # only ever an httpx.Request if httpx is imported
+    if httpx is None or not isinstance(value, httpx.Request):
+        return
+    try:
+        content = value.content
+    except Exception:  # noqa: BLE001 - a streaming body that was not read: nothing to take
+        return
+    if content[:1] in (b"{", b"[") and len(content) <= _MAX_BODY:
+        try:
+            _harvest(json.loads(content), found, depth + 1, budget)
+        except (ValueError, RecursionError):
+            return
+
+
+def _needles(texts: frozenset[str]) -> tuple[set[str], set[str]]:
+    needles: set[str] = set()
+    for text in texts:
+        parts = {text} | {line.strip() for line in text.splitlines()}
+        for part in parts:
+            if len(part) < (_MIN_TEXT if part == text else _MIN_LINE) or part in FILTERED:
+                continue
+            # As written, and as a repr or JSON string shows it (escaped quotes, newlines).
+            needles.add(part)
+            needles.add(repr(part)[1:-1])
+            needles.add(json.dumps(part)[1:-1])
+            needles.add(json.dumps(part, ensure_ascii=False)[1:-1])
+    probes = {needle[:_PROBE] for needle in needles if len(needle) > _PROBE}
+    return needles, probes
+
+
+def _alternation(words: Iterable[str]) -> str:
+    parts = []
+    for word in sorted(words, key=len, reverse=True):
+        escaped = re.escape(word)
+        # A short text is masked as a whole word: "lofi" must not eat "lofinal".
+        if len(word) < 16:
+            escaped = (r"(?<!\w)" if word[0].isalnum() else "") + escaped
+            escaped += r"(?!\w)" if word[-1].isalnum() else ""
+        parts.append(escaped)
+    return "|".join(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_patterns(
+    texts: frozenset[str],
+) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+    needles, probes = _needles(texts)
+    if not needles:
+        return None
+    whole = re.compile(_alternation(needles), re.IGNORECASE)
+    probe = re.compile(_alternation(probes), re.IGNORECASE) if probes else None
+    return whole, probe
+
+
+@_total
+def redact_content(text: object, texts: Iterable[str]) -> str:
+    """Mask every occurrence of the user's ``texts`` in ``text``, whatever holds it.
+
+    Args:
+        text: Any text (an error message, a frame variable's repr, a log line).
+        texts: The user's prompts, lyrics, styles and titles (see ``user_texts``).
+
+    Returns:
+        ``text`` with each text, each line of a multi-line one, and their escaped forms (repr,
+        JSON) replaced by ``"[Filtered]"``, case-insensitively; ``"[Filtered]"`` alone when a
+        cut copy of one remains.
+    """
+    string = _as_text(text)
+    patterns = _content_patterns(texts if isinstance(texts, frozenset) else frozenset(texts))
+    if patterns is None:
+        return string
+    whole, probe = patterns
+    string = whole.sub(FILTERED, string)
+    if probe is not None and probe.search(string):
+        return FILTERED
+    return string
+
+
+@_total
+def redact_content_deep(obj: Any, texts: Iterable[str]) -> Any:
+    """``obj`` (nested dicts, lists, tuples, strings) with ``redact_content`` applied to every
+    string value; keys and other values are kept."""
+    text_set = texts if isinstance(texts, frozenset) else frozenset(texts)
+    if _content_patterns(text_set) is None:
+        return obj
+    return _walk_content(obj, text_set, 0)
+
+
+def _walk_content(obj: Any, texts: frozenset[str], depth: int) -> Any:
+    if isinstance(obj, str):
+        return redact_content(obj, texts)
+    if depth >= _MAX_DEPTH:
+        return obj
+    if isinstance(obj, Mapping):
+        return {key: _walk_content(value, texts, depth + 1) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        items = [_walk_content(item, texts, depth + 1) for item in obj]
+        return tuple(items) if isinstance(obj, tuple) else items
+    return obj

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -35,7 +36,15 @@ from .._errors import (
 )
 from .._version import __version__
 from ._events import Event, EventName
-from ._redact import FILTERED, redact_mapping, redact_query, redact_text, redact_url
+from ._redact import (
+    FILTERED,
+    redact_content_deep,
+    redact_mapping,
+    redact_query,
+    redact_text,
+    redact_url,
+    user_texts,
+)
 
 if TYPE_CHECKING:
     from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Hint
@@ -218,7 +227,11 @@ def _scrub_section(key: str, value: Any, secrets: frozenset[str], drop_pii: bool
 
 
 def scrub_event(
-    event: dict[str, Any], secrets: Iterable[str] = (), *, drop_pii: bool = True
+    event: dict[str, Any],
+    secrets: Iterable[str] = (),
+    *,
+    drop_pii: bool = True,
+    texts: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Scrub a serialised Sentry event in place (and return it).
 
@@ -226,39 +239,67 @@ def scrub_event(
         event: The event as ``before_send`` receives it.
         secrets: Exact strings to mask, on top of the patterns of ``_redact``.
         drop_pii: Also remove prompts, lyrics, styles and titles from frame variables, extra,
-            request bodies and breadcrumbs.
+            request bodies and breadcrumbs (by name), and ``texts`` wherever they are.
+        texts: The user's texts of the call being reported (``user_texts``), masked by
+            content in every string of the event: a variable named ``value``, an error
+            message, a breadcrumb, a source line.
 
     Returns:
         ``event``: exception values, messages, breadcrumbs, request, extra, contexts, tags and
         stack frames (local variables and source lines) scrubbed.
     """
     secret_set = frozenset(secrets)
+    text_set = frozenset(texts) if drop_pii else frozenset()
     for key in list(event):
         if key in _UNTOUCHED:
             continue
         try:
             event[key] = _scrub_section(key, event[key], secret_set, drop_pii)
+            if text_set:
+                event[key] = redact_content_deep(event[key], text_set)
         except Exception:  # noqa: BLE001 - any failure must mask, never send unscrubbed
             # Fail closed for this part only: the rest of the report still helps.
             event[key] = FILTERED
     return event
 
 
+def _hint_error(hint: Any) -> BaseException | None:
+    """The exception a Sentry hint carries: ``exc_info``, or a log record's."""
+    if not isinstance(hint, Mapping):
+        return None
+    exc_info = hint.get("exc_info")
+    record = hint.get("log_record")
+    if exc_info is None and record is not None:
+        exc_info = getattr(record, "exc_info", None)
+    if isinstance(exc_info, tuple) and len(exc_info) == 3:
+        exc_info = exc_info[1]
+    return exc_info if isinstance(exc_info, BaseException) else None
+
+
 def musicgen_before_send(event: SentryEvent, hint: Hint) -> SentryEvent | None:
-    """A Sentry ``before_send`` that removes musicgen secrets and, without PII, prompts.
+    """A Sentry ``before_send`` that removes musicgen secrets and, without PII, the user's
+    prompts, lyrics, styles and titles.
+
+    Without ``send_default_pii`` the texts are found in the frames of the call being reported
+    (this callback runs on its stack) and of the exception in ``hint`` (the host may capture
+    it after the call returned), then masked wherever they appear in the event.
 
     Args:
         event: The serialised event.
-        hint: Sentry's hint (unused; the original exception is not sent).
+        hint: Sentry's hint: its ``exc_info`` (or log record) leads to the texts to mask.
 
     Returns:
         The scrubbed event. It is never dropped: a report without secrets is still a report.
     """
     if not isinstance(event, dict):
         return event
+    drop_pii = not _keeps_pii()
+    texts = user_texts(frame=sys._getframe(1), error=_hint_error(hint)) if drop_pii else ()
     return cast(
         "SentryEvent",
-        scrub_event(cast("dict[str, Any]", event), _known_secrets(), drop_pii=not _keeps_pii()),
+        scrub_event(
+            cast("dict[str, Any]", event), _known_secrets(), drop_pii=drop_pii, texts=texts
+        ),
     )
 
 

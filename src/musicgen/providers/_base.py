@@ -8,13 +8,17 @@ cache and report. A custom provider gets all of that by returning operations too
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import math
 import os
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar, NoReturn, Protocol, TypeVar, runtime_checkable
 
+import attrs
 import httpx
 
 from .._errors import (
@@ -23,6 +27,7 @@ from .._errors import (
     BadRequestError,
     ConfigurationError,
     ContentPolicyError,
+    MusicGenError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -41,7 +46,9 @@ __all__ = [
     "api_key_from_env",
     "bearer_headers",
     "clean_text",
+    "mask_error",
     "mask_key",
+    "mask_value",
     "parse_retry_after",
     "read_error",
     "read_json",
@@ -183,12 +190,17 @@ class ProviderBase:
         key: str | Callable[[], str] | None = None,
         if_missing: Operation[T] | None = None,
     ) -> Operation[T]:
-        """An ``Operation`` of this provider; see ``musicgen.Operation`` for the arguments."""
+        """An ``Operation`` of this provider; see ``musicgen.Operation`` for the arguments.
+
+        Whatever ``parse`` returns or raises has this provider's API key masked, in every
+        string it holds (an error's message, request id and body; a result's payload), even
+        when the provider echoed the key back.
+        """
         return Operation(
             provider=self.name,
             name=name,
             request=request,
-            parse=parse,
+            parse=self._masked(parse),
             paid=paid,
             task=task,
             key=key,
@@ -214,6 +226,31 @@ class ProviderBase:
     def redact(self, text: str) -> str:
         """``text`` with this provider's API key masked."""
         return mask_key(text, self._api_key)
+
+    def mask(self, value: T) -> T:
+        """``value`` (a decoded body, a result) with this provider's API key masked in every
+        string it holds."""
+        return mask_value(value, self._api_key)
+
+    def _masked(self, parse: Callable[[httpx.Response], T]) -> Callable[[httpx.Response], T]:
+        forms = tuple(form.encode() for form in _key_forms(self._api_key))
+        if not forms:
+            return parse
+        api_key = self._api_key
+
+        @functools.wraps(parse)
+        def parse_masked(response: httpx.Response) -> T:
+            try:
+                value = parse(response)
+            except MusicGenError as error:
+                mask_error(error, api_key)
+                raise
+            # Walking every result would cost each poll; a key can only be in it if it was sent.
+            if any(form in response.content for form in forms):
+                return mask_value(value, api_key)
+            return value
+
+        return parse_masked
 
     def unwrap(self, response: httpx.Response) -> Any:
         """The decoded body of a successful answer, or raise the error it stands for.
@@ -273,13 +310,16 @@ class ProviderBase:
             code=provider_code,
             request_id=None if request_id is None else self.redact(request_id),
             retry_after=parse_retry_after(response.headers),
-            body=body,
+            body=self.mask(body),
         )
 
     def unexpected(self, response: httpx.Response, detail: str, body: Any = None) -> NoReturn:
         """Raise ``UnexpectedResponseError``: the answer cannot be read (masked)."""
         raise UnexpectedResponseError(
-            self.redact(detail), provider=self.name, status_code=response.status_code, body=body
+            self.redact(detail),
+            provider=self.name,
+            status_code=response.status_code,
+            body=self.mask(body),
         )
 
 
@@ -413,11 +453,88 @@ def bearer_headers(api_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
 
 
+#: Keys shorter than this are not masked: replacing them would mangle ordinary words.
+_MIN_KEY_LENGTH = 8
+# Deeper values are left as they are: decoded JSON is never this deep (read_json refuses it).
+_MAX_MASK_DEPTH = 64
+
+
+@functools.lru_cache(maxsize=32)
+def _key_forms(api_key: str) -> tuple[str, ...]:
+    """The ways a key may come back: as given, stripped, and percent-encoded (in a URL or a
+    form body a server echoes), longest first."""
+    key = api_key.strip()
+    if len(key) < _MIN_KEY_LENGTH:
+        return ()
+    forms = {api_key, key, urllib.parse.quote(key, safe=""), urllib.parse.quote_plus(key)}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
 def mask_key(text: str, api_key: str) -> str:
     """``text`` with ``api_key`` replaced by ``***``: no error may carry the key, even if a server
-    or proxy echoed it back. Very short (test) keys are left alone: replacing them would mangle
-    ordinary words.
+    or proxy echoed it back (percent-encoded forms included). Very short (test) keys are left
+    alone: replacing them would mangle ordinary words.
     """
-    if len(api_key) < 8:
-        return text
-    return text.replace(api_key, "***")
+    for form in _key_forms(api_key):
+        text = text.replace(form, "***")
+    return text
+
+
+def mask_value(value: T, api_key: str) -> T:
+    """``value`` with ``api_key`` masked in every string it holds: strings, mappings (keys too),
+    lists, tuples and attrs values (a ``Generation`` and its tracks), rebuilt only where
+    something changed."""
+    if not _key_forms(api_key):
+        return value
+    masked: T = _mask(value, api_key, 0)
+    return masked
+
+
+def _mask(value: Any, api_key: str, depth: int) -> Any:
+    if isinstance(value, str):
+        masked = mask_key(value, api_key)
+        # The same object when nothing changed: a str enum member must stay one.
+        return value if masked == value else masked
+    if depth >= _MAX_MASK_DEPTH or value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Mapping):
+        pairs = [
+            (k, v, _mask(k, api_key, depth + 1), _mask(v, api_key, depth + 1))
+            for k, v in value.items()
+        ]
+        if all(k is nk and v is nv for k, v, nk, nv in pairs):
+            return value
+        items = {nk: nv for _, _, nk, nv in pairs}
+        return MappingProxyType(items) if isinstance(value, MappingProxyType) else items
+    if isinstance(value, (list, tuple)):
+        new = [_mask(item, api_key, depth + 1) for item in value]
+        if all(a is b for a, b in zip(new, value, strict=True)):
+            return value
+        return tuple(new) if isinstance(value, tuple) else new
+    if attrs.has(type(value)):
+        changes = {}
+        for field in attrs.fields(type(value)):
+            if not field.init:
+                continue
+            current = getattr(value, field.name)
+            new_value = _mask(current, api_key, depth + 1)
+            if new_value is not current:
+                changes[field.alias] = new_value
+        return attrs.evolve(value, **changes) if changes else value
+    return value
+
+
+def mask_error(error: BaseException, api_key: str) -> BaseException:
+    """Mask ``api_key`` in every string field of ``error`` (message, request id, body...), in
+    place, and return it: what ``str``, ``repr`` and a debugger show of it then holds no key."""
+    if not _key_forms(api_key):
+        return error
+    error.args = tuple(_mask(arg, api_key, 0) for arg in error.args)
+    for name, value in list(vars(error).items()):
+        if name not in _KEEP_UNMASKED:
+            setattr(error, name, _mask(value, api_key, 0))
+    return error
+
+
+# Error attributes that hold no provider text (and must stay the very same objects).
+_KEEP_UNMASKED = frozenset({"__traceback__", "__cause__", "__context__"})
