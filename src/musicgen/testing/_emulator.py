@@ -84,15 +84,21 @@ class Emulator:
     """An offline, faithful emulator of the sunoapi.org and Mureka HTTP APIs, and of yours.
 
     One instance serves every provider and routes by method and path only, so a single base
-    URL works for all of them. Built in (operation in brackets, as faults select it):
+    URL works for all of them. Built in: every endpoint of both APIs (``endpoints.md``), each
+    a route with an endpoint name (``"generate"``, ``"extend"``, ``"separate"``,
+    ``"wav_status"``...; :meth:`endpoints` lists them) and an operation, which faults select:
 
-    - Suno: ``POST /api/v1/generate`` [submit], ``GET /api/v1/generate/record-info`` [status],
-      ``GET /api/v1/generate/credit`` [balance];
-    - Mureka: ``POST /v1/song/generate`` and ``POST /v1/instrumental/generate`` [submit],
-      ``GET /v1/song/query/<id>`` and ``GET /v1/instrumental/query/<id>`` [status],
-      ``GET /v1/account/billing`` [balance];
-    - media: ``/audio/<track-id>[.<variant>].wav`` and ``/image/<track-id>[.<variant>].png``
-      [audio], without auth, like a CDN; they belong to the provider whose task made them.
+    - submit: the paid requests (``POST /api/v1/generate``, ``/api/v1/generate/extend``,
+      ``/api/v1/vocal-removal/generate``, ``/v1/song/generate``, ``/v1/song/stem``...);
+    - status: task reads (``GET /api/v1/generate/record-info`` and the other Suno
+      ``record-info`` paths, ``GET /v1/song/query/<id>``, ``/v1/instrumental/query/<id>``...);
+    - balance: ``GET /api/v1/generate/credit``, ``GET /v1/account/billing``;
+    - audio: media, without auth, like a CDN: ``/audio/<track-id>[.<variant>].wav``,
+      ``/image/<track-id>[.<variant>].png`` and the files tasks make, ``/files/<id>/<name>``
+      (stems, ZIPs, MIDI, uploads); they belong to the provider whose task made them.
+
+    Free requests that start nothing (uploads, personas, voice checks) have no operation: a
+    fault selects them by ``endpoint``.
 
     :meth:`add_route` (or the :meth:`route` decorator) emulates more endpoints, including
     those of a provider of your own, and faults apply to them too. Tasks advance one status
@@ -108,7 +114,9 @@ class Emulator:
       ``code: 401``); other paths under ``/api/`` and ``/v1/`` get each provider's own 404
       body, and any other unknown path a plain-text 404;
     - failed tasks are not refunded; Mureka's concurrency limit is reported, not enforced;
-      callbacks are never sent; only the endpoints listed above exist.
+      callbacks are never sent; Suno's MP4 files answer 501 "not emulated" (no small honest
+      MP4 can be made); costs the providers do not publish are estimates, named in each
+      service module.
 
     Args:
         suno_api_key: The only Bearer token Suno accepts; None accepts any non-empty token.
@@ -269,6 +277,11 @@ class Emulator:
             return handler
 
         return register
+
+    def endpoints(self) -> dict[str, set[str]]:
+        """The endpoint names each provider's routes declare, for ``Fault(endpoint=...)``."""
+        with self._lock:
+            return self._routes.endpoints()
 
     def inject(self, fault: Fault) -> None:
         """Arm a fault for the next ``fault.times`` matching requests.
