@@ -20,7 +20,6 @@ Wire facts relied on:
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import Any, NewType
 
@@ -29,6 +28,7 @@ import cattrs
 
 from .._models import TaskStatus, Track
 from .._results import Persona, Task, Upload, Voice, VoicePhrase
+from ._suno_wire import ErrorCode, error_code, loose_number
 from ._wire import Id, Text, WireError, kind, make_converter, register_object, structure
 
 __all__ = [
@@ -51,8 +51,6 @@ UPLOAD_LIFETIME = 3 * 24 * 3600.0
 
 #: A size or time that is informative only: an unreadable value is None, never an error.
 Loose = NewType("Loose", float)
-#: ``errorCode``: a number in the docs, kept as text for messages; unreadable values are None.
-ErrorCode = NewType("ErrorCode", str)
 #: ``uploadedAt``: ISO 8601 text or an epoch number, read as Unix seconds (None if unreadable).
 Moment = NewType("Moment", float)
 
@@ -122,26 +120,6 @@ class SunoRecovered:
     error: Text | None = None
 
 
-def _loose(value: Any, _: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _error_code(value: Any, _: Any) -> str | None:
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return None if value == 0 else str(value)  # 0: nothing failed
-    if isinstance(value, float) and math.isfinite(value):
-        return None if value == 0 else str(value)
-    return None
-
-
 def _moment(value: Any, _: Any) -> float | None:
     """Unix seconds of an ISO 8601 string or an epoch number (milliseconds when huge)."""
     if isinstance(value, str):
@@ -149,14 +127,14 @@ def _moment(value: Any, _: Any) -> float | None:
         try:
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
-            return _loose(text, None)
+            return loose_number(text, None)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.timezone.utc)  # the docs' samples are UTC
         try:
             return moment.timestamp()
         except (OverflowError, ValueError):
             return None
-    number = _loose(value, None)
+    number = loose_number(value, None)
     if number is None or number <= 0:
         return None
     return number / 1000 if number > 1e11 else number
@@ -164,8 +142,8 @@ def _moment(value: Any, _: Any) -> float | None:
 
 def _make_converter() -> cattrs.Converter:
     converter = make_converter()
-    converter.register_structure_hook(Loose, _loose)
-    converter.register_structure_hook(ErrorCode, _error_code)
+    converter.register_structure_hook(Loose, loose_number)
+    converter.register_structure_hook(ErrorCode, error_code)
     converter.register_structure_hook(Moment, _moment)
     register_object(
         converter,

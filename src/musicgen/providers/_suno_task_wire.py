@@ -44,6 +44,7 @@ from .._results import (
     Task,
     Video,
 )
+from ._suno_wire import ErrorCode, error_code
 from ._wire import Id, Text, WireError, kind, make_converter, mismatch, register_object, structure
 
 __all__ = [
@@ -73,8 +74,6 @@ R = TypeVar("R")
 Flag = NewType("Flag", str)
 #: A value kept exactly as decoded, read later by a family's own model (with its own path).
 Raw = NewType("Raw", object)
-#: ``errorCode``: documented as a number; a string is kept too. Only ever shown in a message.
-ErrorCode = NewType("ErrorCode", str)
 #: A MIDI pitch: an integer, or a whole number sent as a float or numeric string.
 Pitch = NewType("Pitch", int)
 
@@ -210,7 +209,7 @@ def _make_converter() -> cattrs.Converter:
     converter = make_converter()
     converter.register_structure_hook(Flag, _flag)
     converter.register_structure_hook(Raw, lambda value, _: value)
-    converter.register_structure_hook(ErrorCode, _error_code)
+    converter.register_structure_hook(ErrorCode, error_code)
     converter.register_structure_hook(Pitch, _pitch)
     register_object(
         converter,
@@ -261,19 +260,6 @@ def _flag(value: Any, _: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     raise mismatch(f"expected a status string or integer flag, got {kind(value)}")
-
-
-def _error_code(value: Any, _: Any) -> str | None:
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, int) and not isinstance(value, bool):
-        try:
-            return str(value)
-        except ValueError:
-            raise mismatch("the error code is too long") from None
-    if isinstance(value, float) and math.isfinite(value):
-        return str(value)
-    raise mismatch(f"expected a number, got {kind(value)}")
 
 
 def _pitch(value: Any, _: Any) -> int:

@@ -97,8 +97,8 @@ class SunoRecord:
 
 def _make_converter() -> cattrs.Converter:
     converter = make_converter()
-    converter.register_structure_hook(LooseSeconds, _loose_seconds)
-    converter.register_structure_hook(ErrorCode, _error_code)
+    converter.register_structure_hook(LooseSeconds, loose_number)
+    converter.register_structure_hook(ErrorCode, error_code)
     converter.register_structure_hook(SunoParam, _param)
 
     def tags(value: Any, _: Any) -> tuple[str, ...]:
@@ -133,7 +133,8 @@ def _make_converter() -> cattrs.Converter:
     return converter
 
 
-def _loose_seconds(value: Any, _: Any) -> float | None:
+def loose_number(value: Any, _: Any = None) -> float | None:
+    """A finite number from a number or a numeric string; None for anything else."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
@@ -143,13 +144,18 @@ def _loose_seconds(value: Any, _: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _error_code(value: Any, _: Any) -> str | None:
+def error_code(value: Any, _: Any = None) -> str | None:
+    """An ``errorCode`` as text (only ever shown in a message); 0 means nothing failed.
+
+    Raises:
+        Exception: A mismatch naming the type, for anything but a string or a finite number.
+    """
     if isinstance(value, str):
         return value.strip() or None
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        return None if value == 0 else str(value)
     if isinstance(value, float) and math.isfinite(value):
-        return str(value)
+        return None if value == 0 else str(value)
     raise mismatch(f"expected a finite number, got {kind(value)}")
 
 
