@@ -84,7 +84,8 @@ def test_slow_fault_trips_the_client_read_timeout(server: EmulatorServer) -> Non
     with httpx.Client(base_url=server.url, headers=AUTH, timeout=0.05) as impatient:
         with pytest.raises(httpx.ReadTimeout):
             impatient.get("/api/v1/generate/credit")
-        assert impatient.get("/api/v1/generate/credit").status_code == 200
+        # The fault is spent: the next request is answered (given time on a busy machine).
+        assert impatient.get("/api/v1/generate/credit", timeout=10).status_code == 200
 
 
 def test_refusal_status_and_retry_after_cross_the_wire(
