@@ -52,7 +52,7 @@ from ._errors import (
     ValidationError,
     as_uncertain_submission,
 )
-from ._exchange import Exchange
+from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Exchange
 from ._models import GenerationRequest, TaskStatus
 from ._models_catalog import report_fallback
 from ._operations import Operation, TaskSnapshot, TaskSpec
@@ -89,6 +89,7 @@ class ClientCore:
         cache: Where finished results and the submission journal are kept, or None.
         unavailable: Registered providers that could not be configured, with the reason.
         clock: A monotonic clock (injectable for tests and benchmarks).
+        max_response_bytes: The largest answer read, decoded.
     """
 
     def __init__(
@@ -106,6 +107,7 @@ class ClientCore:
         cache: Cache | None = None,
         unavailable: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.unavailable = dict(unavailable or {})
         if not providers:
@@ -135,6 +137,7 @@ class ClientCore:
             correlation_header=correlation_header,
             report=self.report,
             clock=clock,
+            max_response_bytes=max_response_bytes,
         )
         self.clock = clock
 
