@@ -14,6 +14,7 @@ On both clients:
 
 from __future__ import annotations
 
+import asyncio
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -385,3 +386,74 @@ def test_an_answer_over_the_cap_is_refused_and_one_under_it_read(connect: Connec
 def test_max_response_bytes_must_be_a_whole_number(connect: Connect, value: Any) -> None:
     with pytest.raises(ConfigurationError, match="max_response_bytes"):
         connect(max_response_bytes=value)
+
+
+# -- a paid request cut at the deadline: was it sent? ------------------------------------------
+
+
+class SlowPhases(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """The emulator behind a transport that reports its progress as httpcore does (the
+    ``trace`` extension) and spends ``delay`` seconds connecting or, once sending, answering."""
+
+    def __init__(self, emulator: Emulator, *, slow: str, delay: float) -> None:
+        self.emulator = emulator
+        self.slow = slow  # "connect" or "answer"
+        self.delay = delay
+
+    def _paid(self, request: httpx.Request) -> bool:
+        return request.method == "POST"
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        trace = request.extensions.get("trace")
+        if self._paid(request) and trace is not None:
+            trace("connection.connect_tcp.started", {})
+            if self.slow == "connect":
+                time.sleep(self.delay)
+            trace("http11.send_request_headers.started", {"request": request})
+            if self.slow == "answer":
+                response = self.emulator.handle(request)
+                time.sleep(self.delay)
+                return response
+        return self.emulator.handle(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        trace = request.extensions.get("trace")
+        if self._paid(request) and trace is not None:
+            await trace("connection.connect_tcp.started", {})
+            if self.slow == "connect":
+                await asyncio.sleep(self.delay)
+            await trace("http11.send_request_headers.started", {"request": request})
+            if self.slow == "answer":
+                response = self.emulator.handle(request)
+                await asyncio.sleep(self.delay)
+                return response
+        return self.emulator.handle(request)
+
+
+def test_a_submission_cut_while_connecting_was_not_sent_and_never_will_be(
+    connect: Connect,
+) -> None:
+    emulator = Emulator()
+    client = connect(transport=SlowPhases(emulator, slow="connect", delay=DEADLINE + 0.5))
+
+    elapsed, error = outcome(lambda: client.submit(provider="suno", prompt="a tune", timeout=0.5))
+
+    assert elapsed < 0.5 + MARGIN
+    assert isinstance(error, APITimeoutError)
+    assert error.request_sent is False
+    assert not isinstance(error, SubmissionUncertainError)  # certainly nothing was started
+    time.sleep(DEADLINE + 0.7)  # the abandoned connect is over by now
+    assert emulator.submissions("suno") == 0  # and it did not go out after the call returned
+
+
+def test_a_submission_cut_while_answering_is_uncertain(connect: Connect) -> None:
+    emulator = Emulator()
+    client = connect(transport=SlowPhases(emulator, slow="answer", delay=DEADLINE + 0.5))
+
+    elapsed, error = outcome(lambda: client.submit(provider="suno", prompt="a tune", timeout=0.5))
+
+    assert elapsed < 0.5 + MARGIN
+    assert isinstance(error, SubmissionUncertainError)
+    assert isinstance(error, APITimeoutError)
+    assert emulator.submissions("suno") == 1
