@@ -42,6 +42,40 @@ class Abandoned(Exception):
         self.started = started
 
 
+class _Job:
+    """One call to run in a worker, and its outcome."""
+
+    __slots__ = ("_args", "_context", "_function", "_lock", "done", "error", "result", "state")
+
+    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self._function = function
+        self._args = args
+        self._context = contextvars.copy_context()
+        self._lock = threading.Lock()
+        self.done = threading.Event()
+        self.state = "queued"  # then "running", or "cancelled" if the caller left first
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        """Run the call, unless cancelled; ``done`` is set by the pool right after."""
+        with self._lock:
+            if self.state == "cancelled":
+                return
+            self.state = "running"
+        try:
+            self.result = self._context.run(self._function, *self._args)
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting caller
+            self.error = error
+
+    def cancel(self) -> bool:
+        """Stop a job that has not started; False if it has."""
+        with self._lock:
+            if self.state == "queued":
+                self.state = "cancelled"
+            return self.state == "cancelled"
+
+
 class _Pool:
     """Daemon threads taking jobs from one queue; one more is started when none is idle."""
 
@@ -50,11 +84,11 @@ class _Pool:
 
     def _reset(self) -> None:
         self._lock = threading.Lock()
-        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._idle = 0  # workers not running a job
         self._pending = 0  # jobs queued and not yet taken
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, job: _Job) -> None:
         with self._lock:
             self._jobs.put(job)
             self._pending += 1
@@ -78,51 +112,18 @@ class _Pool:
                 self._pending -= 1
                 self._idle -= 1
             try:
-                job()
+                job.run()
             finally:
                 with self._lock:
                     self._idle += 1
+                # Idle again before the caller hears of it: its next job needs no new thread.
+                job.done.set()
 
 
 _POOL = _Pool()
 if hasattr(os, "register_at_fork"):
     # A child process inherits the counts but not the threads: start afresh.
     os.register_at_fork(after_in_child=_POOL._reset)
-
-
-class _Job:
-    """One call to run in a worker, and its outcome."""
-
-    __slots__ = ("_args", "_context", "_function", "_lock", "done", "error", "result", "state")
-
-    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self._function = function
-        self._args = args
-        self._context = contextvars.copy_context()
-        self._lock = threading.Lock()
-        self.done = threading.Event()
-        self.state = "queued"  # then "running", or "cancelled" if the caller left first
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-    def __call__(self) -> None:
-        with self._lock:
-            if self.state == "cancelled":
-                return
-            self.state = "running"
-        try:
-            self.result = self._context.run(self._function, *self._args)
-        except BaseException as error:  # noqa: BLE001 - handed to the waiting caller
-            self.error = error
-        finally:
-            self.done.set()
-
-    def cancel(self) -> bool:
-        """Stop a job that has not started; False if it has."""
-        with self._lock:
-            if self.state == "queued":
-                self.state = "cancelled"
-            return self.state == "cancelled"
 
 
 def run_until(seconds: float, function: Callable[..., T], *args: Any) -> T:
