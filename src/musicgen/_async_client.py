@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Awaitable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -18,12 +19,14 @@ from ._client import public_error
 from ._client_base import BaseClient, ProviderOptions, _as_timeout
 from ._effects import Flow, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
+from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Transfer
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
 from ._namespaces import AsyncMurekaCalls, AsyncSunoCalls
 from ._operations import Operation
 from ._results import Lyrics, Stems, Upload
 from ._retry import RetryDecider, musicgen_retries
+from ._workers import Abandoned
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,6 +41,28 @@ __all__ = ["AsyncMusicGenClient"]
 
 T = TypeVar("T")
 
+if sys.version_info >= (3, 11):
+
+    async def _within(seconds: float, exchange: Awaitable[T]) -> T:
+        """``await exchange``, cancelled when ``seconds`` pass (then ``Abandoned``)."""
+        scope = asyncio.timeout(seconds)
+        try:
+            async with scope:
+                return await exchange
+        except TimeoutError:
+            if scope.expired():
+                raise Abandoned(started=True) from None
+            raise
+
+else:  # pragma: no cover - Python 3.10
+
+    async def _within(seconds: float, exchange: Awaitable[T]) -> T:
+        """``await exchange``, cancelled when ``seconds`` pass (then ``Abandoned``)."""
+        try:
+            return await asyncio.wait_for(exchange, seconds)
+        except asyncio.TimeoutError:
+            raise Abandoned(started=True) from None
+
 
 class AsyncMusicGenClient(BaseClient):
     """Generate music with any configured provider, with ``await``.
@@ -45,8 +70,8 @@ class AsyncMusicGenClient(BaseClient):
     Takes the same arguments as ``MusicGenClient``; ``http_client`` is an ``httpx.AsyncClient``.
 
     Raises:
-        ConfigurationError: No provider could be configured, or ``http_client`` is not an
-            ``httpx.AsyncClient``.
+        ConfigurationError: No provider could be configured, ``http_client`` is not an
+            ``httpx.AsyncClient``, or ``max_response_bytes`` is not a whole number >= 1.
     """
 
     def __init__(
@@ -65,6 +90,7 @@ class AsyncMusicGenClient(BaseClient):
         hooks: Sequence[Hook] = (),
         metrics: bool = True,
         cache: Cache | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             msg = (
@@ -85,6 +111,7 @@ class AsyncMusicGenClient(BaseClient):
             hooks=hooks,
             metrics=metrics,
             cache=cache,
+            max_response_bytes=max_response_bytes,
         )
         self._flights = Flights()
         self._owns_http = http_client is None
@@ -521,13 +548,32 @@ class AsyncMusicGenClient(BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     async def _exchange(self, send: Send, attempt: int) -> Any:
-        request = self._core.exchange.prepare(send)
+        exchange = self._core.exchange
+        transfer = exchange.prepare(send, asynchronous=True)
         started = self._core.clock()
+        left = transfer.remaining()
         try:
-            response = await self._http.send(request)
-        except httpx.HTTPError as error:
-            raise self._core.exchange.failed(send, attempt, started, error) from error
-        return self._core.exchange.received(send, attempt, started, response)
+            if left is None:
+                response = await self._transfer(transfer)
+            else:
+                response = await _within(left, self._transfer(transfer))
+        except Exception as error:
+            failure = exchange.failed(send, attempt, started, error, transfer)
+            if failure is None:
+                raise
+            raise failure from error
+        return exchange.received(send, attempt, started, response)
+
+    async def _transfer(self, transfer: Transfer) -> httpx.Response:
+        """Send, and read the answer's body in chunks, bounded in size."""
+        response = await self._http.send(transfer.request, stream=True)
+        try:
+            transfer.answered(response)
+            async for chunk in response.aiter_bytes():
+                transfer.take(chunk)
+        finally:
+            await response.aclose()
+        return transfer.finish()
 
     async def _use_cache(self, effect: UseCache) -> Any:
         if self._cache_blocks:

@@ -19,6 +19,7 @@ import httpx
 from ._client_base import BaseClient, ProviderOptions, _as_timeout
 from ._effects import Flow, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
+from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Transfer
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
 from ._namespaces import MurekaCalls, SunoCalls
@@ -26,6 +27,7 @@ from ._operations import Operation
 from ._polling import PollPolicy
 from ._results import Lyrics, Stems, Upload
 from ._retry import RetryDecider, RetryPolicy, musicgen_retries
+from ._workers import run_until
 from .observability._events import Hook
 from .providers import Provider
 
@@ -60,10 +62,18 @@ class MusicGenClient(BaseClient):
         metrics: Measure calls for ``metrics()`` (a cheap in-memory aggregate).
         cache: A ``musicgen.cache`` store: finished results and a journal of submissions, so
             a re-run resumes or reuses instead of paying again. None (default) keeps nothing.
+        max_response_bytes: The largest answer read from a provider's API, in bytes once
+            decoded (default 4 MiB; their JSON answers are a few kB). A bigger one is an
+            ``UnexpectedResponseError`` (for a paid submission, an uncertain one), read in
+            chunks, so an endless answer never fills memory. Audio downloads are not capped.
+
+    Every API request ends by its call's deadline (the call's ``timeout=``), whatever the
+    network does: connecting, sending and reading the whole answer count against it, however
+    slowly the bytes arrive.
 
     Raises:
-        ConfigurationError: No provider could be configured, or ``http_client`` is not an
-            ``httpx.Client``.
+        ConfigurationError: No provider could be configured, ``http_client`` is not an
+            ``httpx.Client``, or ``max_response_bytes`` is not a whole number >= 1.
     """
 
     def __init__(
@@ -82,6 +92,7 @@ class MusicGenClient(BaseClient):
         hooks: Sequence[Hook] = (),
         metrics: bool = True,
         cache: Cache | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             msg = (
@@ -102,6 +113,7 @@ class MusicGenClient(BaseClient):
             hooks=hooks,
             metrics=metrics,
             cache=cache,
+            max_response_bytes=max_response_bytes,
         )
         self._flights = Flights()
         self._owns_http = http_client is None
@@ -590,13 +602,38 @@ class MusicGenClient(BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     def _exchange(self, send: Send, attempt: int) -> Any:
-        request = self._core.exchange.prepare(send)
+        exchange = self._core.exchange
+        transfer = exchange.prepare(send)
         started = self._core.clock()
+        left = transfer.remaining()
         try:
-            response = self._http.send(request)
-        except httpx.HTTPError as error:
-            raise self._core.exchange.failed(send, attempt, started, error) from error
-        return self._core.exchange.received(send, attempt, started, response)
+            if left is None:
+                response = self._transfer(transfer)
+            else:
+                # In a worker thread, so that this call stops waiting at the deadline whatever
+                # the socket does (a body trickling in, a read that stalls).
+                try:
+                    response = run_until(left, self._transfer, transfer)
+                except BaseException:
+                    transfer.abandon()  # a paid request not yet going out never will
+                    raise
+        except Exception as error:
+            failure = exchange.failed(send, attempt, started, error, transfer)
+            if failure is None:
+                raise
+            raise failure from error
+        return exchange.received(send, attempt, started, response)
+
+    def _transfer(self, transfer: Transfer) -> httpx.Response:
+        """Send, and read the answer's body in chunks, bounded in size and by the deadline."""
+        response = self._http.send(transfer.request, stream=True)
+        try:
+            transfer.answered(response)
+            for chunk in response.iter_bytes():
+                transfer.take(chunk)
+        finally:
+            response.close()
+        return transfer.finish()
 
     def _share(self, step: Shared) -> Any:
         while True:

@@ -17,7 +17,7 @@ import httpx
 from ._core import ClientCore, provider_map
 from ._effects import CallContext, Flow
 from ._errors import ConfigurationError, ValidationError
-from ._exchange import DEFAULT_TIMEOUT
+from ._exchange import DEFAULT_TIMEOUT, check_max_response_bytes
 from ._models import Generation, Track
 from ._operations import Operation
 from ._polling import PollPolicy
@@ -55,6 +55,7 @@ class BaseClient:
         hooks: Sequence[Hook],
         metrics: bool,
         cache: Cache | None,
+        max_response_bytes: int,
     ) -> None:
         request_timeout = _request_timeout(request_timeout, timeout)
         unavailable: dict[str, str] = {}
@@ -76,6 +77,7 @@ class BaseClient:
             "hooks": tuple(hooks),
             "metrics": metrics,
             "cache": cache,
+            "max_response_bytes": check_max_response_bytes(max_response_bytes),
         }
         self._core = ClientCore(
             providers=configured,
@@ -89,6 +91,7 @@ class BaseClient:
             correlation_header=correlation_header,
             hooks=all_hooks,
             cache=cache,
+            max_response_bytes=max_response_bytes,
         )
 
     @property

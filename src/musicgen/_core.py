@@ -52,7 +52,7 @@ from ._errors import (
     ValidationError,
     as_uncertain_submission,
 )
-from ._exchange import Exchange
+from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Exchange
 from ._models import GenerationRequest, TaskStatus
 from ._models_catalog import report_fallback
 from ._operations import Operation, TaskSnapshot, TaskSpec
@@ -89,6 +89,7 @@ class ClientCore:
         cache: Where finished results and the submission journal are kept, or None.
         unavailable: Registered providers that could not be configured, with the reason.
         clock: A monotonic clock (injectable for tests and benchmarks).
+        max_response_bytes: The largest answer read, decoded.
     """
 
     def __init__(
@@ -106,6 +107,7 @@ class ClientCore:
         cache: Cache | None = None,
         unavailable: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.unavailable = dict(unavailable or {})
         if not providers:
@@ -135,6 +137,7 @@ class ClientCore:
             correlation_header=correlation_header,
             report=self.report,
             clock=clock,
+            max_response_bytes=max_response_bytes,
         )
         self.clock = clock
 
@@ -492,12 +495,17 @@ class ClientCore:
     ) -> Flow[T]:
         intervals = self.poll.intervals()
         progress = Progress(started=self.clock())
+        # After a failed read: how long the provider asked us to wait (0 when it did not say).
+        # A first read and every later one are treated alike: a failure worth retrying never
+        # ends the wait, it only delays the next read.
+        pause: float | None = None
         while state is None or not _snapshot(state).status.is_terminal:
-            if state is not None:
+            if state is not None or pause is not None:
                 now = self.clock()
                 if ctx.deadline.expired(now):
                     raise self._timed_out(state, reader, task_id, ctx, progress)
-                yield Sleep(ctx.deadline.clamp(next(intervals), now))
+                yield Sleep(ctx.deadline.clamp(max(next(intervals), pause or 0.0), now))
+                pause = None
             if ctx.deadline.expired(self.clock()):
                 raise self._timed_out(state, reader, task_id, ctx, progress)
             try:
@@ -505,11 +513,17 @@ class ClientCore:
             except MusicGenError as error:
                 if not is_retryable(error, submission=False):
                     raise
-                if ctx.deadline.expired(self.clock()):
-                    raise self._timed_out(state, reader, task_id, ctx, progress) from error
-                if state is None:
-                    # Nothing read yet: wait a poll interval before the next try.
-                    yield Sleep(ctx.deadline.clamp(next(intervals), self.clock()))
+                now = self.clock()
+                pause = getattr(error, "retry_after", None) or 0.0
+                if ctx.deadline.expired(now + pause):
+                    # Reading again sooner than asked would only be refused again: the task
+                    # cannot be seen finished in time. It runs on; the error says how to resume.
+                    asked = None
+                    if not ctx.deadline.expired(now):
+                        asked = f"{reader.provider} asked to wait {pause:g}s before the next read"
+                    raise self._timed_out(
+                        state, reader, task_id, ctx, progress, why=asked
+                    ) from error
                 continue
             self.report.poll(state, current, ctx, progress)
             state = current
@@ -623,11 +637,16 @@ class ClientCore:
         task_id: str | None,
         ctx: CallContext,
         progress: Progress,
+        *,
+        why: str | None = None,
     ) -> GenerationTimeoutError:
+        """The error of a wait that ends before the task: ``why`` says why it ends before the
+        deadline has passed (the default says it passed)."""
         provider = reader.provider if state is None else _snapshot(state).provider
         where = "still running" if state is None else f"still {_snapshot(state).provider_status}"
+        when = "when the deadline passed" if why is None else f"and {why}, past the deadline"
         msg = (
-            f"{provider} task {task_id} was {where} when the deadline passed; it may still "
+            f"{provider} task {task_id} was {where} {when}; it may still "
             f"finish: resume with client.wait({task_id!r}, provider={provider!r}) instead of "
             "submitting again"
         )

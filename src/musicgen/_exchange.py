@@ -1,32 +1,190 @@
 """One HTTP exchange of a call: the request of each attempt, its outcome, and the retry loop.
 
 The clients run the loop (``for attempt in exchange.attempts(send)``) and send; every decision
-is here: headers, a timeout clamped to the call's deadline for each attempt, what an httpx
-failure means (could the request have reached the provider?), parsing, and the event.
+is here: headers, a timeout clamped to the call's deadline for each attempt, the bounded read of
+the answer (``Transfer``), what any failure means (could the request have reached the
+provider?), parsing, and the event.
+
+Each attempt is bounded twice: httpx's own timeouts are clamped to what is left of the call's
+deadline (each read, the connect, the pool), and the client stops waiting for the whole attempt
+(connect, headers, body) when the deadline passes, however slowly the bytes arrive. The answer
+is read in chunks, never more than ``max_response_bytes`` of it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
 from ._effects import Send, with_context
-from ._errors import APIConnectionError, APITimeoutError, MusicGenError, UnexpectedResponseError
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    MusicGenError,
+    UnexpectedResponseError,
+)
 from ._reporting import Reporter, log_extra
 from ._retry import RetryDecider, RetryPolicy
 from ._version import __version__
+from ._workers import Abandoned
 from .observability._events import EventName
 
-__all__ = ["DEFAULT_TIMEOUT", "USER_AGENT", "Exchange"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "USER_AGENT",
+    "Exchange",
+    "Transfer",
+    "check_max_response_bytes",
+]
 
 logger = logging.getLogger("musicgen")
 
 USER_AGENT = f"musicgen-python/{__version__} httpx/{httpx.__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+#: The largest answer read, decoded (4 MiB): the providers' JSON answers are a few kB.
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+
+# httpx failures that happen before any byte of the request leaves: no connection, no pool
+# slot, a proxy that refused the tunnel. (Unless a redirect was followed first: see
+# ``_redirected``.)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+
+
+def check_max_response_bytes(value: object) -> int:
+    """``value`` if it is a valid ``max_response_bytes`` (an int >= 1).
+
+    Raises:
+        ConfigurationError: It is not.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"max_response_bytes must be a whole number of bytes >= 1, got {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+class TooLarge(Exception):
+    """The answer's body passed ``max_response_bytes`` (raised by ``Transfer.take``)."""
+
+
+class Transfer:
+    """One attempt's request on its way, and its answer's body as it arrives.
+
+    The client sends ``request`` (streamed), calls ``answered`` once the headers are in,
+    ``take`` with each chunk of the decoded body, then ``finish``. ``take`` refuses a body
+    larger than the limit, and stops at the call's deadline between chunks.
+
+    For a paid request it also knows whether any byte may have reached the provider: httpcore
+    reports, through the request's ``trace`` extension, when the request headers start going
+    out. Once the caller has abandoned the attempt (``abandon``), a request that has not started
+    going out never will: an abandoned attempt can never start a task nobody is told about.
+
+    Args:
+        request: The request of this attempt.
+        deadline: ``clock()`` value of the call's deadline, or None.
+        clock: A monotonic clock.
+        limit: The most bytes of body read.
+        traced: Watch the request's progress (for a paid request).
+        asynchronous: The trace callback must be a coroutine function (async client).
+    """
+
+    def __init__(
+        self,
+        request: httpx.Request,
+        *,
+        deadline: float | None,
+        clock: Callable[[], float],
+        limit: int,
+        traced: bool = False,
+        asynchronous: bool = False,
+    ) -> None:
+        self.request = request
+        self.response: httpx.Response | None = None
+        self._deadline = deadline
+        self._clock = clock
+        self.limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._lock = threading.Lock()
+        self._watched = False  # the transport reported progress: _sending can be trusted
+        self._sending = False  # the request's bytes started going out
+        self._abandoned = False
+        if traced:
+            inner = request.extensions.get("trace")
+            request.extensions["trace"] = (
+                self._async_trace(inner) if asynchronous else self._sync_trace(inner)
+            )
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (never negative), or None without one."""
+        if self._deadline is None:
+            return None
+        return max(0.0, self._deadline - self._clock())
+
+    def answered(self, response: httpx.Response) -> None:
+        """The response's headers are in."""
+        self.response = response
+
+    def take(self, chunk: bytes) -> None:
+        """Keep ``chunk`` of the body.
+
+        Raises:
+            TooLarge: The body passed the limit.
+            Abandoned: The deadline passed, or the caller stopped waiting.
+        """
+        self._size += len(chunk)
+        if self._size > self.limit:
+            raise TooLarge
+        if self._abandoned or (self._deadline is not None and self._clock() >= self._deadline):
+            raise Abandoned(started=True)
+        self._chunks.append(chunk)
+
+    def finish(self) -> httpx.Response:
+        """The response, its body read: what ``read()`` would have left on it."""
+        response = self.response
+        assert response is not None
+        response._content = b"".join(self._chunks)  # exactly what httpx's own read() does
+        return response
+
+    def abandon(self) -> bool:
+        """The caller stops waiting: from now on the request never starts going out.
+
+        Returns:
+            Whether the request may have reached the provider.
+        """
+        with self._lock:
+            self._abandoned = True
+            return self._sending or self.response is not None or not self._watched
+
+    def _progress(self, name: str) -> None:
+        with self._lock:
+            self._watched = True
+            if name.endswith(".send_request_headers.started"):
+                if self._abandoned:
+                    raise Abandoned(started=False)  # out of httpcore, before any byte is sent
+                self._sending = True
+
+    def _sync_trace(self, inner: Any) -> Callable[[str, dict[str, Any]], None]:
+        def trace(name: str, info: dict[str, Any]) -> None:
+            self._progress(name)
+            if inner is not None:
+                inner(name, info)
+
+        return trace
+
+    def _async_trace(self, inner: Any) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+        async def trace(name: str, info: dict[str, Any]) -> None:
+            self._progress(name)
+            if inner is not None:
+                await inner(name, info)
+
+        return trace
 
 
 class Exchange:
@@ -39,6 +197,7 @@ class Exchange:
         correlation_header: The header that carries the correlation id.
         report: Where events go.
         clock: A monotonic clock.
+        max_response_bytes: The most bytes of an answer read (decoded).
     """
 
     def __init__(
@@ -50,8 +209,10 @@ class Exchange:
         correlation_header: str,
         report: Reporter,
         clock: Callable[[], float] = time.monotonic,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.retry = retry
+        self.max_response_bytes = max_response_bytes
         self._timeouts = request_timeout.as_dict()  # per attempt: clamped to the deadline
         self.headers = dict(headers)
         self.correlation_header = correlation_header
@@ -100,25 +261,29 @@ class Exchange:
         )
         return decider.attempts()
 
-    def prepare(self, send: Send) -> httpx.Request:
+    def prepare(self, send: Send, *, asynchronous: bool = False) -> Transfer:
         """The request of one attempt: our headers, and a timeout clamped to the deadline.
+
+        Args:
+            send: What to send.
+            asynchronous: For the async client (its trace callbacks are coroutines).
 
         Raises:
             APITimeoutError: The deadline passed before this attempt could start.
         """
         ctx = send.context
-        template = send.operation.request
+        operation = send.operation
+        template = operation.request
         timeout = self._timeouts
         left = ctx.deadline.remaining(self.clock())
         if left is not None:
             if left <= 0:
                 msg = (
-                    f"{send.role} request to {send.operation.provider} not sent: the call's "
+                    f"{send.role} request to {operation.provider} not sent: the call's "
                     "deadline passed"
                 )
                 raise with_context(
-                    APITimeoutError(msg, provider=send.operation.provider, request_sent=False),
-                    ctx,
+                    APITimeoutError(msg, provider=operation.provider, request_sent=False), ctx
                 )
             # Recomputed for every attempt: no attempt may outlive the call's deadline.
             timeout = {k: left if v is None else min(v, left) for k, v in timeout.items()}
@@ -131,30 +296,73 @@ class Exchange:
         headers.update(self.headers)
         headers[self.correlation_header] = ctx.correlation_id
         request.extensions = {**template.extensions, "timeout": timeout}
-        return request
+        return Transfer(
+            request,
+            deadline=ctx.deadline.at,
+            clock=self.clock,
+            limit=self.max_response_bytes,
+            # Only a paid request's progress matters: whether a cut one may have started a task.
+            traced=operation.paid and left is not None,
+            asynchronous=asynchronous,
+        )
 
     def failed(
-        self, send: Send, attempt: int, started: float, error: httpx.HTTPError
-    ) -> MusicGenError:
-        """Translate an httpx failure, noting whether the request can have reached the provider."""
+        self, send: Send, attempt: int, started: float, error: Exception, transfer: Transfer
+    ) -> MusicGenError | None:
+        """Translate what an attempt raised into the documented error, noting whether the
+        request can have reached the provider (None: not a failure of the exchange, re-raise).
+        """
+        failure = self._translate(send, error, transfer)
+        if failure is None:
+            return None
+        with_context(failure, send.context)
+        self._event(send, attempt, started, transfer.response, failure)
+        return failure
+
+    def _translate(self, send: Send, error: Exception, transfer: Transfer) -> MusicGenError | None:
         provider = send.operation.provider
-        if not isinstance(error, httpx.TransportError):
-            # A body that would not decode, a redirect loop: the request did arrive.
-            msg = f"{send.role} request to {provider} got an unreadable answer: {error}"
-            failure: MusicGenError = UnexpectedResponseError(msg, provider=provider)
-        else:
-            # Only these fail before any byte of the request leaves: no connection, no pool slot.
-            not_sent = isinstance(
-                error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+        what = f"{send.role} request to {provider}"
+        response = transfer.response
+        status = None if response is None else response.status_code
+        if isinstance(error, Abandoned):
+            sent = error.started and transfer.abandon()
+            msg = f"{what} did not finish before the call's deadline"
+            return APITimeoutError(msg, provider=provider, request_sent=sent)
+        if isinstance(error, TooLarge):
+            msg = f"{what} got an answer larger than max_response_bytes={transfer.limit}"
+            return UnexpectedResponseError(msg, provider=provider, status_code=status)
+        if isinstance(error, httpx.HTTPStatusError):  # raised by an event hook of http_client
+            msg = f"{what} got HTTP {error.response.status_code}, raised by an http_client hook"
+            return UnexpectedResponseError(
+                msg, provider=provider, status_code=error.response.status_code
             )
+        if isinstance(error, (httpx.DecodingError, httpx.TooManyRedirects)):
+            # A body that would not decode, a redirect loop: the request did arrive.
+            msg = f"{what} got an unreadable answer: {error}"
+            return UnexpectedResponseError(msg, provider=provider, status_code=status)
+        redirected = _redirected(error, transfer)
+        if isinstance(error, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+            if redirected:  # the provider redirected us somewhere httpx cannot go
+                msg = f"{what} was redirected to a URL that cannot be used ({type(error).__name__})"
+                return UnexpectedResponseError(msg, provider=provider, status_code=status)
+            # Never retried: the provider's base URL (or a proxy's) is wrong, nothing was sent.
+            msg = (
+                f"{what} not sent: its URL cannot be used ({error}); check the provider's base_url"
+            )
+            return ConfigurationError(msg)
+        if isinstance(error, httpx.TransportError):
             kind = (
                 APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
             )
-            msg = f"{send.role} request to {provider} failed: {type(error).__name__}"
-            failure = kind(msg, provider=provider, request_sent=not not_sent)
-        with_context(failure, send.context)
-        self._event(send, attempt, started, None, failure)
-        return failure
+            msg = f"{what} failed: {type(error).__name__}"
+            reached = redirected or response is not None or not isinstance(error, _NOT_SENT)
+            return kind(msg, provider=provider, request_sent=reached)
+        if isinstance(error, (httpx.HTTPError, httpx.StreamError, httpx.CookieConflict)):
+            # Any other httpx failure (a request body that cannot be sent again, a hook's own
+            # httpx error): the request may have left, as far as anyone can tell.
+            msg = f"{what} failed: {type(error).__name__}"
+            return APIConnectionError(msg, provider=provider, request_sent=True)
+        return None
 
     def received(self, send: Send, attempt: int, started: float, response: httpx.Response) -> Any:
         """Parse ``response`` with the operation's ``parse``; errors carry the correlation id."""
@@ -194,3 +402,9 @@ class Exchange:
                 "endpoint": send.operation.name,
             },
         )
+
+
+def _redirected(error: Exception, transfer: Transfer) -> bool:
+    """Whether ``error`` ended a later hop of a redirect: the provider had the request."""
+    hop = getattr(error, "_request", None)  # the request httpx was sending (RequestError)
+    return hop is not None and hop is not transfer.request
