@@ -457,6 +457,7 @@ class AsyncMusicGenClient(BaseClient):
     ) -> Path:
         """Stream a track's audio to ``dest`` atomically; see ``MusicGenClient.download``."""
         from ._download import (
+            DOWNLOAD_FAILURES,
             atomic_file,
             check_download,
             download_deadline,
@@ -479,7 +480,7 @@ class AsyncMusicGenClient(BaseClient):
                             out.content_type(response.headers.get("content-type"))
                             async for chunk in response.aiter_bytes():
                                 out.write(chunk)
-                    except httpx.TransportError as error:
+                    except DOWNLOAD_FAILURES as error:
                         raise download_error(error, url) from error
         return out.path
 

@@ -513,6 +513,7 @@ class MusicGenClient(BaseClient):
                 temporary file.
         """
         from ._download import (
+            DOWNLOAD_FAILURES,
             atomic_file,
             check_download,
             download_deadline,
@@ -533,7 +534,7 @@ class MusicGenClient(BaseClient):
                             out.content_type(response.headers.get("content-type"))
                             for chunk in response.iter_bytes():
                                 out.write(chunk)
-                    except httpx.TransportError as error:
+                    except DOWNLOAD_FAILURES as error:
                         raise download_error(error, url) from error
         return out.path
 

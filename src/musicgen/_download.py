@@ -28,10 +28,12 @@ import httpx
 from ._errors import (
     APIConnectionError,
     APIError,
+    MusicGenError,
     NotFoundError,
     RateLimitError,
     ServerError,
     ServiceUnavailableError,
+    UnexpectedResponseError,
     ValidationError,
 )
 from ._exchange import USER_AGENT
@@ -98,6 +100,7 @@ def download_target(
     Raises:
         ValidationError: The track has no URL for ``format`` (yet), or ``source`` is neither a
             track nor an http(s) URL.
+        UnexpectedResponseError: The track's URL is malformed (the provider's answer was wrong).
         OSError: The directory cannot be created (it names the directory).
     """
     if isinstance(source, str):
@@ -134,6 +137,12 @@ def _track_url(track: Track, format: str) -> str:
             "wait for the generation to succeed or pick another format="
         )
         raise ValidationError(msg, field="format")
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as error:
+        # The provider's own link: its answer was wrong, not the caller's input.
+        msg = f"track {track.id} has an unusable {format!r} URL ({error}); it cannot be downloaded"
+        raise UnexpectedResponseError(msg, provider="download") from error
     return url
 
 
@@ -284,12 +293,34 @@ def check_download(response: httpx.Response, url: str) -> None:
 
 
 def _what(url: str) -> str:
-    parsed = httpx.URL(url)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return "a file from an unusable URL"
     return f"{Path(parsed.path).name or 'a file'} from {parsed.host}"
 
 
-def download_error(error: httpx.TransportError, url: str) -> APIConnectionError:
+#: What a download may raise of httpx's own: every failure, whatever its base class.
+DOWNLOAD_FAILURES = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
+
+
+def download_error(error: Exception, url: str) -> MusicGenError:
+    """The musicgen error for an httpx failure while downloading ``url``.
+
+    A URL httpx cannot use (malformed, not http(s)), an undecodable body or a redirect loop is
+    the provider's answer being wrong: ``UnexpectedResponseError``, not retried. Anything else
+    on the way (connection, timeouts, a broken stream) is an ``APIConnectionError``, retried.
+    """
     msg = f"downloading {_what(url)} failed: {type(error).__name__}"
+    unusable = (
+        httpx.InvalidURL,
+        httpx.UnsupportedProtocol,
+        httpx.DecodingError,
+        httpx.TooManyRedirects,
+        httpx.HTTPStatusError,
+    )
+    if isinstance(error, unusable):
+        return UnexpectedResponseError(msg, provider="download")
     return APIConnectionError(msg, provider="download", request_sent=True)
 
 
