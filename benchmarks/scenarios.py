@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import cache, concurrency, import_time, overhead, polling
+from . import cache, concurrency, import_time, overhead, polling, soak
 from ._harness import Settings
 from ._report import Row
 
@@ -58,6 +58,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         "cache",
         "memory and disk cache hits, and journal reuse, vs the status request they save",
         cache.run,
+    ),
+    Scenario(
+        "soak",
+        "1,000 generations per provider under a fault mix: successes, false failures, "
+        "double and uncertain submissions",
+        soak.run,
     ),
 )
 

@@ -57,3 +57,25 @@ def test_the_in_process_scenarios_run_on_the_sdk_as_shipped(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     report = json.loads(output.read_text(encoding="utf-8"))
     assert [report["scenarios"][name]["error"] for name in ("overhead", "cache")] == [None, None]
+
+
+def test_the_quick_soak_meets_its_money_safety_targets(tmp_path: Path) -> None:
+    # Not a timing: these are correctness counts (double submissions, false failures, lost
+    # answers reported as uncertain), which a change to the SDK must keep at their targets.
+    output = tmp_path / "results.json"
+
+    command = ["-m", "benchmarks", "--quick", "--only", "soak", "--output", output]
+    done = subprocess.run(
+        [sys.executable, *command],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["scenarios"]["soak"]["error"] is None
+    assert report["targets"]["missed"] == []
+    assert report["targets"]["judged"] == 8
