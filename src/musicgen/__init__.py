@@ -50,6 +50,7 @@ from ._models_catalog import (
 )
 from ._operations import Operation, TaskSnapshot, TaskSpec
 from ._polling import PollPolicy
+from ._progress import Progress
 from ._results import (
     AlignedLyrics,
     AlignedWord,
@@ -119,6 +120,7 @@ __all__ = [
     "PermissionDeniedError",
     "Persona",
     "PollPolicy",
+    "Progress",
     "Provider",
     "ProviderBase",
     "ProviderOptions",

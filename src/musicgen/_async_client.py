@@ -7,9 +7,11 @@ thread, memory caches inline.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
 import os
 import sys
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -17,13 +19,14 @@ import httpx
 
 from ._client import public_error
 from ._client_base import BaseClient, ProviderOptions, _as_timeout
-from ._effects import Flow, Send, Shared, Sleep, UseCache
+from ._effects import Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Transfer
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
 from ._namespaces import AsyncMurekaCalls, AsyncSunoCalls
 from ._operations import Operation
+from ._progress import Progress
 from ._results import Lyrics, Stems, Upload
 from ._retry import RetryDecider, musicgen_retries
 from ._workers import Abandoned
@@ -71,7 +74,8 @@ class AsyncMusicGenClient(BaseClient):
 
     Raises:
         ConfigurationError: No provider could be configured, ``http_client`` is not an
-            ``httpx.AsyncClient``, or ``max_response_bytes`` is not a whole number >= 1.
+            ``httpx.AsyncClient``, ``max_response_bytes`` is not a whole number >= 1, or
+            ``callbacks=True`` without a ``cache``.
     """
 
     def __init__(
@@ -91,6 +95,7 @@ class AsyncMusicGenClient(BaseClient):
         metrics: bool = True,
         cache: Cache | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        callbacks: bool = False,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             msg = (
@@ -112,6 +117,7 @@ class AsyncMusicGenClient(BaseClient):
             metrics=metrics,
             cache=cache,
             max_response_bytes=max_response_bytes,
+            callbacks=callbacks,
         )
         self._flights = Flights()
         self._owns_http = http_client is None
@@ -161,6 +167,8 @@ class AsyncMusicGenClient(BaseClient):
         correlation_id: str | None = None,
         fresh: bool = False,
         cache: bool = True,
+        on_progress: Callable[[Progress], Any] | None = None,
+        until: str = "done",
         options: ProviderOptions | Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> Generation:
@@ -181,6 +189,8 @@ class AsyncMusicGenClient(BaseClient):
                 cache=cache,
                 options=options,
                 extra=extra,
+                on_progress=on_progress,
+                until=until,
             )
         )
 
@@ -234,11 +244,70 @@ class AsyncMusicGenClient(BaseClient):
         provider: str | None = None,
         timeout: float | None = None,
         correlation_id: str | None = None,
+        on_progress: Callable[[Progress], Any] | None = None,
+        until: str = "done",
     ) -> Generation:
-        """Wait for an existing task to finish, e.g. to resume after a crash or a timeout."""
+        """Wait for an existing task to finish, e.g. to resume after a crash or a timeout.
+
+        ``on_progress`` and ``until`` work as on ``generate``.
+        """
         return await self._drive(
-            self._task_flow("wait", generation_or_task_id, provider, timeout, correlation_id)
+            self._task_flow(
+                "wait",
+                generation_or_task_id,
+                provider,
+                timeout,
+                correlation_id,
+                on_progress=on_progress,
+                until=until,
+            )
         )
+
+    async def watch(
+        self,
+        generation_or_task_id: Generation | str,
+        *,
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> AsyncIterator[Progress]:
+        """Follow a task: yield a ``Progress`` on every change, ending with a terminal one
+        (``async for update in client.watch(task)``).
+
+        Each update waits until you take it; leaving the loop early stops following, and the
+        task runs on at the provider.
+
+        Raises:
+            GenerationFailedError: After the last update, when the task failed.
+            GenerationTimeoutError: The deadline passed; ``.task_id`` lets you resume.
+        """
+        updates: asyncio.Queue[Progress] = asyncio.Queue(maxsize=1)
+        flow = self._task_flow(
+            "watch",
+            generation_or_task_id,
+            provider,
+            timeout,
+            correlation_id,
+            on_progress=updates.put,
+        )
+        following = asyncio.ensure_future(self._drive(flow))
+        try:
+            while True:
+                taking = asyncio.ensure_future(updates.get())
+                await asyncio.wait({taking, following}, return_when=asyncio.FIRST_COMPLETED)
+                if taking.done():
+                    yield taking.result()
+                    continue
+                taking.cancel()
+                while not updates.empty():
+                    yield updates.get_nowait()
+                following.result()  # the wait's own error, if it ended with one
+                return
+        finally:
+            if not following.done():
+                following.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await following
 
     async def balance(
         self, provider: str | None = None, *, correlation_id: str | None = None
@@ -536,6 +605,10 @@ class AsyncMusicGenClient(BaseClient):
                     await asyncio.sleep(effect.seconds)
                 elif isinstance(effect, UseCache):
                     outcome = await self._use_cache(effect)
+                elif isinstance(effect, Notify):
+                    called = effect.callback(effect.progress)
+                    if inspect.isawaitable(called):
+                        await called
                 else:
                     outcome = await self._share(effect)
             except BaseException as error:  # noqa: BLE001 - thrown into the flow, which re-raises

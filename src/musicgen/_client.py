@@ -10,14 +10,14 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from ._client_base import BaseClient, ProviderOptions, _as_timeout
-from ._effects import Flow, Send, Shared, Sleep, UseCache
+from ._effects import Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Transfer
 from ._flights import ABANDONED, Flights
@@ -25,6 +25,7 @@ from ._models import Balance, Generation, Track
 from ._namespaces import MurekaCalls, SunoCalls
 from ._operations import Operation
 from ._polling import PollPolicy
+from ._progress import Progress
 from ._results import Lyrics, Stems, Upload
 from ._retry import RetryDecider, RetryPolicy, musicgen_retries
 from ._workers import run_until
@@ -37,6 +38,11 @@ if TYPE_CHECKING:
     from .cache import Cache
 
 __all__ = ["MusicGenClient", "public_error"]
+
+
+def _watched(progress: Progress) -> None:
+    """The ``on_progress`` of ``watch``: its updates are yielded, never called back."""
+
 
 T = TypeVar("T")
 
@@ -66,6 +72,9 @@ class MusicGenClient(BaseClient):
             decoded (default 4 MiB; their JSON answers are a few kB). A bigger one is an
             ``UnexpectedResponseError`` (for a paid submission, an uncertain one), read in
             chunks, so an endless answer never fills memory. Audio downloads are not capped.
+        callbacks: Expect provider callbacks, stored in ``cache`` by the receiver of
+            ``musicgen.callbacks``: a wait reads the task as soon as its final callback is
+            stored (one confirming status read), and polls only every 30 s as a fallback.
 
     Every API request ends by its call's deadline (the call's ``timeout=``), whatever the
     network does: connecting, sending and reading the whole answer count against it, however
@@ -73,7 +82,8 @@ class MusicGenClient(BaseClient):
 
     Raises:
         ConfigurationError: No provider could be configured, ``http_client`` is not an
-            ``httpx.Client``, or ``max_response_bytes`` is not a whole number >= 1.
+            ``httpx.Client``, ``max_response_bytes`` is not a whole number >= 1, or
+            ``callbacks=True`` without a ``cache``.
     """
 
     def __init__(
@@ -93,6 +103,7 @@ class MusicGenClient(BaseClient):
         metrics: bool = True,
         cache: Cache | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        callbacks: bool = False,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             msg = (
@@ -114,6 +125,7 @@ class MusicGenClient(BaseClient):
             metrics=metrics,
             cache=cache,
             max_response_bytes=max_response_bytes,
+            callbacks=callbacks,
         )
         self._flights = Flights()
         self._owns_http = http_client is None
@@ -184,6 +196,8 @@ class MusicGenClient(BaseClient):
         correlation_id: str | None = None,
         fresh: bool = False,
         cache: bool = True,
+        on_progress: Callable[[Progress], Any] | None = None,
+        until: str = "done",
         options: ProviderOptions | Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> Generation:
@@ -202,6 +216,11 @@ class MusicGenClient(BaseClient):
             correlation_id: The id to trace this call by (default: a fresh one).
             fresh: Ask for a new take even when the cache holds this exact request.
             cache: False keeps this call away from the client's cache entirely.
+            on_progress: Called with a ``musicgen.Progress`` on every change while waiting
+                (status, polls, the stream URL once there is one, tracks so far).
+            until: ``"done"`` (default) waits for a terminal status; ``"stream"`` returns as
+                soon as a playable stream URL exists, with status ``STREAMING`` (a later
+                ``wait`` gets the final files).
             options: Typed provider options (``SunoOptions``, ``MurekaOptions``) or a mapping.
             **extra: Provider options as keywords (e.g. ``negative_tags=``, ``n=``).
 
@@ -230,6 +249,8 @@ class MusicGenClient(BaseClient):
                 cache=cache,
                 options=options,
                 extra=extra,
+                on_progress=on_progress,
+                until=until,
             )
         )
 
@@ -283,11 +304,53 @@ class MusicGenClient(BaseClient):
         provider: str | None = None,
         timeout: float | None = None,
         correlation_id: str | None = None,
+        on_progress: Callable[[Progress], Any] | None = None,
+        until: str = "done",
     ) -> Generation:
-        """Wait for an existing task to finish, e.g. to resume after a crash or a timeout."""
+        """Wait for an existing task to finish, e.g. to resume after a crash or a timeout.
+
+        ``on_progress`` and ``until`` work as on ``generate``.
+        """
         return self._drive(
-            self._task_flow("wait", generation_or_task_id, provider, timeout, correlation_id)
+            self._task_flow(
+                "wait",
+                generation_or_task_id,
+                provider,
+                timeout,
+                correlation_id,
+                on_progress=on_progress,
+                until=until,
+            )
         )
+
+    def watch(
+        self,
+        generation_or_task_id: Generation | str,
+        *,
+        provider: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
+    ) -> Iterator[Progress]:
+        """Follow a task: yield a ``Progress`` on every change, ending with a terminal one.
+
+        Polling happens while you iterate (nothing runs between two ``next()``); leaving the
+        loop early stops following, and the task runs on at the provider.
+
+        Raises:
+            GenerationFailedError: After the last update, when the task failed.
+            GenerationTimeoutError: The deadline passed; ``.task_id`` lets you resume.
+        """
+        flow = self._task_flow(
+            "watch", generation_or_task_id, provider, timeout, correlation_id, on_progress=_watched
+        )
+        steps = self._steps(flow)
+        try:
+            notify = next(steps)
+            while True:
+                yield notify.progress
+                notify = next(steps)
+        except StopIteration:
+            return
 
     def balance(self, provider: str | None = None, *, correlation_id: str | None = None) -> Balance:
         """Return the credits (Suno) or balance in cents (Mureka) left."""
@@ -573,6 +636,25 @@ class MusicGenClient(BaseClient):
     # -- the driver: perform each effect the flow yields ----------------------------------------
 
     def _drive(self, flow: Flow[T]) -> T:
+        steps = self._steps(flow)
+        try:
+            notify = next(steps)
+            while True:
+                try:
+                    notify.callback(notify.progress)
+                except BaseException as error:  # noqa: BLE001 - thrown into the flow
+                    notify = steps.throw(error)
+                else:
+                    notify = next(steps)
+        except StopIteration as stop:
+            return cast(T, stop.value)
+        except MusicGenError as error:
+            # Raised from _steps: start its traceback here, so that it stays short.
+            raise error.with_traceback(None) from error.__cause__
+
+    def _steps(self, flow: Flow[T]) -> Generator[Notify, None, T]:
+        """Perform the flow's effects; hand each ``Notify`` to the caller (``_drive`` calls its
+        callback, ``watch`` yields its progress) and go on when it resumes this generator."""
         outcome: Any = None
         failure: BaseException | None = None
         while True:
@@ -590,6 +672,8 @@ class MusicGenClient(BaseClient):
                     time.sleep(effect.seconds)
                 elif isinstance(effect, UseCache):
                     outcome = effect.action(self._core.cache)  # type: ignore[arg-type]
+                elif isinstance(effect, Notify):
+                    yield effect
                 else:
                     outcome = self._share(effect)
             except BaseException as error:  # noqa: BLE001 - thrown into the flow, which re-raises

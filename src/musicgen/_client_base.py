@@ -21,6 +21,7 @@ from ._exchange import DEFAULT_TIMEOUT, check_max_response_bytes
 from ._models import Generation, Track
 from ._operations import Operation
 from ._polling import PollPolicy
+from ._progress import Progress
 from ._results import result_of
 from ._retry import RetryPolicy
 from .observability._events import Hook
@@ -56,6 +57,7 @@ class BaseClient:
         metrics: bool,
         cache: Cache | None,
         max_response_bytes: int,
+        callbacks: bool = False,
     ) -> None:
         request_timeout = _request_timeout(request_timeout, timeout)
         unavailable: dict[str, str] = {}
@@ -78,6 +80,7 @@ class BaseClient:
             "metrics": metrics,
             "cache": cache,
             "max_response_bytes": check_max_response_bytes(max_response_bytes),
+            "callbacks": _check_callbacks(callbacks, cache),
         }
         self._core = ClientCore(
             providers=configured,
@@ -92,6 +95,7 @@ class BaseClient:
             hooks=all_hooks,
             cache=cache,
             max_response_bytes=max_response_bytes,
+            callbacks=callbacks,
         )
 
     @property
@@ -157,6 +161,8 @@ class BaseClient:
         cache: bool,
         options: ProviderOptions | Mapping[str, Any] | None,
         extra: Mapping[str, Any],
+        on_progress: Callable[[Progress], Any] | None = None,
+        until: str = "done",
     ) -> Flow[Generation]:
         fields = {
             "prompt": prompt,
@@ -174,6 +180,8 @@ class BaseClient:
             timeout,
             cache,
             lambda driver, ctx: self._generation_steps(driver, ctx, fields, call, fresh),
+            on_progress=on_progress,
+            until=until,
         )
 
     def _generation_steps(
@@ -192,6 +200,9 @@ class BaseClient:
         provider: str | None,
         timeout: float | None,
         correlation_id: str | None,
+        *,
+        on_progress: Callable[[Progress], Any] | None = None,
+        until: str = "done",
     ) -> Flow[Generation]:
         if isinstance(target, Generation):
             provider = target.provider if provider is None else provider
@@ -202,6 +213,8 @@ class BaseClient:
             timeout,
             True,
             lambda driver, ctx: self._task_steps(driver, ctx, call, target),
+            on_progress=on_progress,
+            until=until,
         )
 
     def _task_steps(
@@ -344,18 +357,35 @@ class BaseClient:
         timeout: float | None,
         cache: bool,
         steps: Callable[[Provider, CallContext], Flow[T]],
+        *,
+        on_progress: Callable[[Progress], Any] | None = None,
+        until: str = "done",
     ) -> Flow[T]:
         """The flow of a typed method: its provider (a missing one is refused at once), its
         call context, and ``steps``, guarded so that a failure is reported as ``call.failed``."""
         driver = self._core.provider(provider)
-        ctx = self._context(call, correlation_id, timeout, cache)
+        ctx = self._context(
+            call, correlation_id, timeout, cache, on_progress=on_progress, until=until
+        )
         return self._core.guard(steps(driver, ctx), ctx)
 
     def _context(
-        self, call: str, correlation_id: str | None, timeout: float | None, cache: bool
+        self,
+        call: str,
+        correlation_id: str | None,
+        timeout: float | None,
+        cache: bool,
+        *,
+        on_progress: Callable[[Progress], Any] | None = None,
+        until: str = "done",
     ) -> CallContext:
         return self._core.context(
-            call, correlation_id=correlation_id, timeout=timeout, use_cache=cache
+            call,
+            correlation_id=correlation_id,
+            timeout=timeout,
+            use_cache=cache,
+            on_progress=on_progress,
+            until=until,
         )
 
     def _merged_options(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -372,6 +402,20 @@ class BaseClient:
             )
             raise TypeError(msg)
         return {**self._options, **overrides}
+
+
+def _check_callbacks(callbacks: bool, cache: Cache | None) -> bool:
+    """``callbacks=True`` needs the cache the receiver stores callbacks in."""
+    if not isinstance(callbacks, bool):
+        msg = f"callbacks must be True or False, got {callbacks!r}"
+        raise ConfigurationError(msg)
+    if callbacks and cache is None:
+        msg = (
+            "callbacks=True needs cache=: the callback receiver (musicgen.callbacks) stores "
+            "what it receives in the cache the client reads; pass the same cache to both"
+        )
+        raise ConfigurationError(msg)
+    return callbacks
 
 
 def _done(value: T) -> Flow[T]:

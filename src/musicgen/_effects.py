@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ._errors import MusicGenError
     from ._operations import Operation
     from ._polling import Deadline
+    from ._progress import Progress
     from .cache import Cache
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "CallContext",
     "Effect",
     "Flow",
+    "Notify",
     "Send",
     "Shared",
     "Sleep",
@@ -49,6 +51,10 @@ class CallContext:
         operation: The public method (``"generate"``, ``"wait"``...) or the operation's name.
         started: ``clock()`` when the call began.
         use_cache: Whether this call reads and writes the client's cache.
+        on_progress: Called with a ``Progress`` on every change while the call waits (a
+            coroutine function on the async client is awaited); None sends none.
+        until: ``"done"`` waits for a terminal status; ``"stream"`` returns at the first
+            playable stream URL.
     """
 
     correlation_id: str
@@ -56,6 +62,8 @@ class CallContext:
     operation: str
     started: float
     use_cache: bool = True
+    on_progress: Callable[[Progress], Any] | None = attrs.field(default=None, eq=False)
+    until: str = "done"
 
 
 @attrs.frozen
@@ -81,6 +89,14 @@ class Sleep:
 
 
 @attrs.frozen
+class Notify:
+    """Hand a ``Progress`` to the call's ``on_progress`` (awaited when it is a coroutine)."""
+
+    callback: Callable[[Progress], Any] = attrs.field(eq=False)
+    progress: Progress
+
+
+@attrs.frozen
 class UseCache:
     """Run ``action`` on the client's cache; the outcome is what it returns.
 
@@ -101,8 +117,8 @@ class Shared:
     flow: Flow[Any] = attrs.field(eq=False)
 
 
-Effect = Send | Sleep | UseCache | Shared
-Flow = Generator["Send | Sleep | UseCache | Shared", Any, T]
+Effect = Send | Sleep | UseCache | Shared | Notify
+Flow = Generator["Send | Sleep | UseCache | Shared | Notify", Any, T]
 
 
 E = TypeVar("E", bound="MusicGenError")

@@ -17,11 +17,11 @@ from ._errors import MusicGenError
 from ._operations import TaskSnapshot
 from .observability._events import Event, EventName, Hook, emit
 
-__all__ = ["Progress", "Reporter", "log_extra"]
+__all__ = ["PollTally", "Reporter", "log_extra"]
 
 
 @attrs.define
-class Progress:
+class PollTally:
     """What one wait has seen so far, for metrics."""
 
     started: float
@@ -62,7 +62,7 @@ class Reporter:
         name: str,
         snapshot: TaskSnapshot,
         ctx: CallContext,
-        progress: Progress,
+        progress: PollTally,
         error: MusicGenError | None,
     ) -> None:
         """Report how a task ended (``name``), with what its wait measured."""
@@ -92,7 +92,7 @@ class Reporter:
                 **fields,
             )
 
-    def poll(self, previous: Any, current: Any, ctx: CallContext, progress: Progress) -> None:
+    def poll(self, previous: Any, current: Any, ctx: CallContext, progress: PollTally) -> None:
         """Count a status read in ``progress``; report it, and a change of status."""
         now = self.clock()
         progress.polls += 1
