@@ -21,7 +21,7 @@ from ._client import public_error
 from ._client_base import BaseClient, ProviderOptions, _as_timeout
 from ._effects import Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
-from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Transfer
+from ._exchange import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, Transfer, pool_limits
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
 from ._namespaces import AsyncMurekaCalls, AsyncSunoCalls
@@ -96,6 +96,7 @@ class AsyncMusicGenClient(BaseClient):
         cache: Cache | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         callbacks: bool = False,
+        max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             msg = (
@@ -118,12 +119,17 @@ class AsyncMusicGenClient(BaseClient):
             cache=cache,
             max_response_bytes=max_response_bytes,
             callbacks=callbacks,
+            max_concurrency=max_concurrency,
         )
         self._flights = Flights()
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=_as_timeout(self._options["request_timeout"]), follow_redirects=True
+            timeout=_as_timeout(self._options["request_timeout"]),
+            follow_redirects=True,
+            limits=pool_limits(max_concurrency),
         )
+        self._max_concurrency = max_concurrency
+        self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         # Stores that may wait on disk or locks run in a worker thread, off the event loop.
         self._cache_blocks = cache is not None and getattr(cache, "blocking", True) is not False
 
@@ -639,7 +645,14 @@ class AsyncMusicGenClient(BaseClient):
         return exchange.received(send, attempt, started, response)
 
     async def _transfer(self, transfer: Transfer) -> httpx.Response:
-        """Send, and read the answer's body in chunks, bounded in size."""
+        """Wait for a free slot (``max_concurrency``), send, and read the answer's body in
+        chunks, bounded in size."""
+        if self._slots is None:
+            return await self._transfer_in_slot(transfer)
+        async with self._slots:
+            return await self._transfer_in_slot(transfer)
+
+    async def _transfer_in_slot(self, transfer: Transfer) -> httpx.Response:
         response = await self._http.send(transfer.request, stream=True)
         try:
             transfer.answered(response)

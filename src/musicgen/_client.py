@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from types import TracebackType
@@ -19,7 +20,13 @@ import httpx
 from ._client_base import BaseClient, ProviderOptions, _as_timeout
 from ._effects import Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
-from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Transfer
+from ._exchange import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Transfer,
+    no_free_slot,
+    pool_limits,
+)
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
 from ._namespaces import MurekaCalls, SunoCalls
@@ -75,6 +82,9 @@ class MusicGenClient(BaseClient):
         callbacks: Expect provider callbacks, stored in ``cache`` by the receiver of
             ``musicgen.callbacks``: a wait reads the task as soon as its final callback is
             stored (one confirming status read), and polls only every 30 s as a fallback.
+        max_concurrency: Requests in flight at once (default 64; None: no limit). More
+            calls wait for a free slot, within their deadline; the connection pool of an HTTP
+            client made here is sized to match (one you pass keeps its own limits).
 
     Every API request ends by its call's deadline (the call's ``timeout=``), whatever the
     network does: connecting, sending and reading the whole answer count against it, however
@@ -104,6 +114,7 @@ class MusicGenClient(BaseClient):
         cache: Cache | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         callbacks: bool = False,
+        max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             msg = (
@@ -126,12 +137,17 @@ class MusicGenClient(BaseClient):
             cache=cache,
             max_response_bytes=max_response_bytes,
             callbacks=callbacks,
+            max_concurrency=max_concurrency,
         )
         self._flights = Flights()
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
-            timeout=_as_timeout(self._options["request_timeout"]), follow_redirects=True
+            timeout=_as_timeout(self._options["request_timeout"]),
+            follow_redirects=True,
+            limits=pool_limits(max_concurrency),
         )
+        self._max_concurrency = max_concurrency
+        self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
 
     def with_options(self, **options: Any) -> MusicGenClient:
         """A copy with some constructor options changed, sharing this client's connections."""
@@ -691,6 +707,23 @@ class MusicGenClient(BaseClient):
         transfer = exchange.prepare(send)
         started = self._core.clock()
         left = transfer.remaining()
+        slots = self._slots
+        if slots is not None and not slots.acquire(timeout=left):
+            error = no_free_slot(self._max_concurrency)
+            failure = exchange.failed(send, attempt, started, error, transfer)
+            if failure is None:
+                raise error
+            raise failure from error
+        try:
+            return self._exchange_in_slot(send, attempt, transfer, started, left)
+        finally:
+            if slots is not None:
+                slots.release()
+
+    def _exchange_in_slot(
+        self, send: Send, attempt: int, transfer: Transfer, started: float, left: float | None
+    ) -> Any:
+        exchange = self._core.exchange
         try:
             if left is None:
                 response = self._transfer(transfer)

@@ -17,7 +17,12 @@ import httpx
 from ._core import ClientCore, provider_map
 from ._effects import CallContext, Flow
 from ._errors import ConfigurationError, ValidationError
-from ._exchange import DEFAULT_TIMEOUT, check_max_response_bytes
+from ._exchange import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_TIMEOUT,
+    check_max_concurrency,
+    check_max_response_bytes,
+)
 from ._models import Generation, Track
 from ._operations import Operation
 from ._polling import PollPolicy
@@ -58,6 +63,7 @@ class BaseClient:
         cache: Cache | None,
         max_response_bytes: int,
         callbacks: bool = False,
+        max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         request_timeout = _request_timeout(request_timeout, timeout)
         unavailable: dict[str, str] = {}
@@ -81,6 +87,7 @@ class BaseClient:
             "cache": cache,
             "max_response_bytes": check_max_response_bytes(max_response_bytes),
             "callbacks": _check_callbacks(callbacks, cache),
+            "max_concurrency": check_max_concurrency(max_concurrency),
         }
         self._core = ClientCore(
             providers=configured,

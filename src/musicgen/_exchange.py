@@ -36,12 +36,16 @@ from ._workers import Abandoned
 from .observability._events import EventName
 
 __all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "USER_AGENT",
     "Exchange",
     "Transfer",
+    "check_max_concurrency",
     "check_max_response_bytes",
+    "no_free_slot",
+    "pool_limits",
 ]
 
 logger = logging.getLogger("musicgen")
@@ -67,6 +71,40 @@ def check_max_response_bytes(value: object) -> int:
         msg = f"max_response_bytes must be a whole number of bytes >= 1, got {value!r}"
         raise ConfigurationError(msg)
     return value
+
+
+#: Requests in flight at once per client, by default: enough for any script, and few enough
+#: that ten thousand concurrent calls queue here cheaply instead of in the connection pool.
+DEFAULT_MAX_CONCURRENCY = 64
+
+
+def check_max_concurrency(value: object) -> int | None:
+    """``value`` if it is a valid ``max_concurrency`` (an int >= 1, or None for no limit).
+
+    Raises:
+        ConfigurationError: It is not.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"max_concurrency must be a whole number >= 1 (or None: no limit), got {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+def pool_limits(max_concurrency: int | None) -> httpx.Limits:
+    """Connection-pool limits matching ``max_concurrency`` (httpx's defaults without one)."""
+    if max_concurrency is None:
+        return httpx.Limits()
+    return httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency)
+
+
+def no_free_slot(max_concurrency: int | None) -> httpx.PoolTimeout:
+    """The error of a request that waited for a free slot until its deadline: nothing was
+    sent (``Exchange.failed`` maps it to an ``APITimeoutError`` that says so)."""
+    return httpx.PoolTimeout(
+        f"no free slot before the deadline (max_concurrency={max_concurrency} requests in flight)"
+    )
 
 
 class TooLarge(Exception):
