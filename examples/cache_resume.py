@@ -1,5 +1,7 @@
 """Never pay twice: a disk cache makes a re-run reuse or resume what it already paid for.
 
+Needs: `pip install musicgen-sdk` (no extra).
+
     python examples/cache_resume.py
 
 Runs against the emulator. The first generate pays; the same request again costs no request;
