@@ -1,5 +1,7 @@
 """After the first take: extend a song, split it into stems, get a WAV, write lyrics.
 
+Needs: `pip install musicgen-sdk` (no extra).
+
     python examples/after_generation.py
 
 Runs against the emulator (offline, no key): the same calls work with real keys. Each step is

@@ -7,6 +7,8 @@ journal, events. Nothing in musicgen is edited.
 
 The service is emulated with ``musicgen.testing.Emulator.route``, so this runs offline.
 
+Needs: `pip install musicgen-sdk` (no extra).
+
     python examples/custom_provider.py
 """
 

@@ -7,6 +7,8 @@
   API key. With SENTRY_DSN set, events go to your Sentry; without it, to a Sentry-compatible
   endpoint started here on loopback, whose received events are printed.
 
+Needs the sentry extra: `pip install 'musicgen-sdk[sentry]'`.
+
     python examples/observability.py
 """
 
@@ -14,8 +16,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
-import sentry_sdk
+try:
+    import sentry_sdk
+except ImportError:
+    sys.exit("examples/observability.py needs the sentry extra: pip install 'musicgen-sdk[sentry]'")
 
 from musicgen import GenerationFailedError, MurekaProvider, SunoProvider, correlation_id
 from musicgen.observability import LoggingHook, SentryHook, init_sentry

@@ -1,6 +1,8 @@
 """Generate music and save the tracks: against the real provider when an API key is set,
 else against the built-in emulator (offline, no key, real playable audio).
 
+Needs: `pip install musicgen-sdk` (no extra).
+
     python examples/quickstart.py                      # emulator
     MUSICGEN_SUNO_API_KEY=... python examples/quickstart.py
     MUSICGEN_MUREKA_API_KEY=... python examples/quickstart.py

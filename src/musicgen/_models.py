@@ -64,7 +64,8 @@ class Track:
         image_url: Cover art (Suno only).
         flac_url: Lossless audio (Mureka only).
         wav_url: WAV audio (Mureka only).
-        duration: Length in seconds (Mureka's milliseconds are converted).
+        duration: Length in seconds (Mureka's milliseconds are converted); None until the
+            provider reports it (a track still streaming may have none yet).
         title: The title (Suno only; Mureka returns none).
         lyrics: The lyrics sung, if the provider returns them.
         tags: Style tags (Suno only).

@@ -21,7 +21,7 @@ __all__ = ["Deadline", "PollPolicy"]
 class PollPolicy:
     """How a task is polled until it is terminal.
 
-    Args:
+    Attributes:
         interval: The first wait between two reads, in seconds.
         max_interval: The longest wait between two reads, in seconds.
         backoff: The factor the wait grows by after each read (1 keeps it fixed).

@@ -46,7 +46,7 @@ def optional_seconds(_instance: object, attribute: attrs.Attribute[Any], value: 
 class RetryPolicy:
     """How HTTP calls are retried. The fields have stamina's meanings.
 
-    Args:
+    Attributes:
         attempts: Tries per call in all, the first included (1 switches retries off).
         wait_initial: The first backoff, in seconds.
         wait_max: The longest backoff, in seconds.

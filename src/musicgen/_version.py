@@ -1,3 +1,3 @@
 """The distribution's version, in one place for hatch and for the user agent."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

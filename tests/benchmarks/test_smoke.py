@@ -44,7 +44,7 @@ def test_the_in_process_scenarios_run_on_the_sdk_as_shipped(tmp_path: Path) -> N
     # them silently (the full run is not part of the test suite).
     output = tmp_path / "results.json"
 
-    command = ["-m", "benchmarks", "--quick", "--only", "overhead,cache", "--output", output]
+    command = ["-m", "benchmarks", "--quick", "--only", "overhead,cache", "--output", str(output)]
     done = subprocess.run(
         [sys.executable, *command],
         cwd=REPO_ROOT,

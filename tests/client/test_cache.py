@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 
@@ -14,8 +15,9 @@ from musicgen.testing import Emulator, Fault, emulated_async_client, emulated_cl
 
 from .conftest import MakeClient
 
-SUNO = {"provider": "suno", "prompt": "a calm tune"}
-MUREKA = {"provider": "mureka", "lyrics": "[Verse]\nla"}
+# Keyword arguments for generate(); Any, since each goes to a differently typed parameter.
+SUNO: dict[str, Any] = {"provider": "suno", "prompt": "a calm tune"}
+MUREKA: dict[str, Any] = {"provider": "mureka", "lyrics": "[Verse]\nla"}
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +25,7 @@ from musicgen import (
     register_provider,
 )
 from musicgen.providers import _registry
-from musicgen.testing import Emulator
+from musicgen.testing import Emulator, ProviderMock
 
 KEY_VARS = ("MUSICGEN_SUNO_API_KEY", "SUNO_API_KEY", "MUSICGEN_MUREKA_API_KEY", "MUREKA_API_KEY")
 
@@ -49,27 +50,27 @@ def test_a_blocking_http_client_on_the_async_client_is_refused_before_anything_i
     assert emulator.submissions() == 0
 
 
-def read_timeout_sent(**options: object) -> float:
+def read_timeout_sent(mock: ProviderMock, **options: Any) -> float:
     """The read timeout a balance request carried, from a client made with ``options``."""
-    sent: list[float] = []
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        sent.append(request.extensions["timeout"]["read"])
-        return httpx.Response(200, json={"code": 200, "msg": "success", "data": 5})
-
-    http = httpx.Client(transport=httpx.MockTransport(answer))
-    with http, MusicGenClient(providers=[suno()], http_client=http, **options) as client:  # type: ignore[arg-type]
+    mock.suno_balance(5)
+    # No http_client: the client's own httpx.Client is the one pytest-httpx answers.
+    with MusicGenClient(providers=[SunoProvider(api_key="test-key")], **options) as client:
         client.balance()
-    return sent[0]
+    request = mock.httpx_mock.get_request()
+    assert request is not None
+    read: float = request.extensions["timeout"]["read"]
+    return read
 
 
-def test_request_timeout_sets_the_timeout_of_one_request() -> None:
-    assert read_timeout_sent(request_timeout=7.0) == 7.0
+def test_request_timeout_sets_the_timeout_of_one_request(musicgen_httpx_mock: ProviderMock) -> None:
+    assert read_timeout_sent(musicgen_httpx_mock, request_timeout=7.0) == 7.0
 
 
-def test_the_old_timeout_name_still_works_with_a_deprecation_warning() -> None:
+def test_the_old_timeout_name_still_works_with_a_deprecation_warning(
+    musicgen_httpx_mock: ProviderMock,
+) -> None:
     with pytest.warns(DeprecationWarning, match="request_timeout="):
-        assert read_timeout_sent(timeout=7.0) == 7.0
+        assert read_timeout_sent(musicgen_httpx_mock, timeout=7.0) == 7.0
 
 
 def test_both_timeout_names_at_once_are_refused() -> None:

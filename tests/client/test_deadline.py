@@ -47,7 +47,7 @@ CLIENTS = pytest.mark.parametrize(
 )
 
 
-def timed(run: Callable[[], None]) -> tuple[float, BaseException | None]:
+def timed(run: Callable[[], None]) -> tuple[float, MusicGenError | None]:
     started = time.monotonic()
     try:
         run()

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from musicgen import NotFoundError, Track, ValidationError
+from musicgen import Generation, NotFoundError, Track, ValidationError
 from musicgen.testing import Emulator, Fault
 
 from .conftest import Runner
 
 
 def _finished_track(client: Runner) -> Track:
-    generation = client.generate("a calm tune", provider="suno")
+    generation: Generation = client.generate("a calm tune", provider="suno")
     return generation.tracks[0]
 
 

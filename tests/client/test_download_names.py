@@ -197,7 +197,8 @@ def test_an_unwritable_destination_raises_an_error_naming_the_path_given(
 
 
 def _emulated_track(client: Runner) -> Track:
-    return client.generate("a calm tune", provider="suno").tracks[0]
+    track: Track = client.generate("a calm tune", provider="suno").tracks[0]
+    return track
 
 
 def test_a_rate_limited_download_is_retried(

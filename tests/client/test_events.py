@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import logging
 import threading
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from musicgen.testing._clients import emulated_async_client
 
 from .conftest import MakeClient
 
-SUNO = {"provider": "suno", "prompt": "a calm tune"}
+SUNO: dict[str, Any] = {"provider": "suno", "prompt": "a calm tune"}
 
 
 class Recorder:

@@ -34,7 +34,8 @@ PROVIDERS = pytest.mark.parametrize("provider", ["suno", "mureka"])
 
 
 def song(client: Runner, provider: str) -> Generation:
-    return client.generate(provider=provider, **SONG[provider])
+    generation: Generation = client.generate(provider=provider, **SONG[provider])
+    return generation
 
 
 @PROVIDERS

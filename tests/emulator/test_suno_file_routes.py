@@ -107,7 +107,7 @@ def test_the_same_name_in_another_folder_is_another_file(http: httpx.Client) -> 
 def test_stream_upload_validation_errors(
     http: httpx.Client, fields: dict[str, str], message: str
 ) -> None:
-    answer = upload_bytes(http, **fields)
+    answer = upload_bytes(http, WAV, **fields)
     assert answer.status_code == 400
     body = answer.json()
     assert (body["success"], body["code"]) == (False, 400)

@@ -70,7 +70,8 @@ def tasks(suno: SunoAPI) -> Tasks:
 
 def wav_frames(content: bytes) -> int:
     with wave.open(io.BytesIO(content)) as audio:
-        return audio.getnframes()
+        frames: int = audio.getnframes()
+        return frames
 
 
 # -- lyrics -------------------------------------------------------------------------------------

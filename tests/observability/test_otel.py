@@ -319,7 +319,7 @@ def test_bad_bounds_are_refused(otel_exporter: Any) -> None:
 def test_missing_opentelemetry_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "opentelemetry", None)
 
-    with pytest.raises(ConfigurationError, match=r"pip install 'musicgen\[otel\]'"):
+    with pytest.raises(ConfigurationError, match=r"pip install 'musicgen-sdk\[otel\]'"):
         OpenTelemetryHook()
 
 

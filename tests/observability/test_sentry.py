@@ -642,7 +642,7 @@ _anything = st.recursive(
     max_leaves=20,
 )
 _secret = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=8, max_size=40
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=8, max_size=40
 ).filter(lambda s: s.strip() and s not in FILTERED)
 
 

@@ -376,7 +376,7 @@ def test_persona_window_is_checked(start: float, end: float, field: str) -> None
 
 @pytest.mark.parametrize("field", ["name", "description"])
 def test_persona_needs_name_and_description(field: str) -> None:
-    kwargs = {"name": "a", "description": "b", field: "  "}
+    kwargs: dict[str, Any] = {"name": "a", "description": "b", field: "  "}
     with pytest.raises(ValidationError) as info:
         provider().persona(track(), **kwargs)
     assert info.value.field == field

@@ -29,7 +29,7 @@ from musicgen import (
     ValidationError,
 )
 from musicgen._operations import Operation
-from musicgen._results import Lyrics, MidiNote, Task
+from musicgen._results import Lyrics, MidiNote, Stems, Task
 from musicgen.providers.suno import PLACEHOLDER_CALLBACK_URL, SunoProvider
 
 KEY = "sk-test-planted-secret-0123456789"
@@ -115,7 +115,7 @@ def test_lyrics_needs_a_prompt(prompt: Any) -> None:
 
 def test_status_reads_get_their_familys_record_info() -> None:
     suno = provider()
-    paths = {
+    paths: dict[Callable[[str], Operation[Any]], str] = {
         suno.lyrics_status: "/api/v1/lyrics/record-info",
         suno.wav_status: "/api/v1/wav/record-info",
         suno.separation_status: "/api/v1/vocal-removal/record-info",
@@ -261,7 +261,7 @@ def test_midi_posts_the_separation_task_and_optional_audio_id() -> None:
 
 
 def test_midi_takes_a_separation_task_value() -> None:
-    separation = Task(
+    separation: Task[Stems] = Task(
         task_id=TASK_ID,
         provider="suno",
         kind="stems",
@@ -277,7 +277,7 @@ def test_midi_refuses_a_music_task() -> None:
 
 
 def test_midi_refuses_a_task_of_another_kind() -> None:
-    wav = Task(
+    wav: Task[Track] = Task(
         task_id=TASK_ID, provider="suno", kind="wav", status=TaskStatus.QUEUED, provider_status="P"
     )
     with pytest.raises(ValidationError, match="'wav'"):

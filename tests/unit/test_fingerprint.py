@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import attrs
 from hypothesis import given
@@ -53,7 +54,8 @@ def test_changing_one_text_field_changes_the_fingerprint(
     request: GenerationRequest, field: str, suffix: str
 ) -> None:
     current = getattr(request, field) or ""
-    changed = attrs.evolve(request, **{field: current + suffix + "!"})
+    changes: dict[str, Any] = {field: current + suffix + "!"}
+    changed = attrs.evolve(request, **changes)
     assert changed.fingerprint() != request.fingerprint()
 
 

@@ -47,6 +47,9 @@ _LAZY = {
     "install_scrubber": "._sentry",
 }
 
+# The optional module a lazy name may miss: its distribution, and the extra that installs it.
+_EXTRAS = {"sentry_sdk": ("sentry-sdk", "sentry")}
+
 
 def __getattr__(name: str) -> Any:
     # Lazy so that `import musicgen` never imports sentry_sdk or opentelemetry.
@@ -56,4 +59,12 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(msg)
     import importlib
 
-    return getattr(importlib.import_module(module, __name__), name)
+    try:
+        imported = importlib.import_module(module, __name__)
+    except ModuleNotFoundError as error:
+        if error.name not in _EXTRAS:
+            raise
+        distribution, extra = _EXTRAS[error.name]
+        msg = f"{name} needs {distribution}: pip install 'musicgen-sdk[{extra}]'"
+        raise ModuleNotFoundError(msg, name=error.name) from error
+    return getattr(imported, name)

@@ -1,4 +1,4 @@
-"""OpenTelemetry: a hook that turns events into spans (``pip install 'musicgen[otel]'``).
+"""OpenTelemetry: a hook that turns events into spans (``pip install 'musicgen-sdk[otel]'``).
 
 ::
 
@@ -113,7 +113,7 @@ class OpenTelemetryHook:
             from opentelemetry import trace
         except ImportError as error:
             msg = (
-                "OpenTelemetryHook needs the OpenTelemetry API: pip install 'musicgen[otel]' "
+                "OpenTelemetryHook needs the OpenTelemetry API: pip install 'musicgen-sdk[otel]' "
                 "(or opentelemetry-api)"
             )
             raise ConfigurationError(msg) from error

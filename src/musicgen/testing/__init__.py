@@ -7,6 +7,10 @@ Use it three ways:
   ``python -m musicgen.testing --port 8765``;
 - in pytest: the ``musicgen_emulator`` and ``musicgen_emulator_server`` fixtures.
 
+With pytest-httpx, ``ProviderMock`` (or the ``musicgen_httpx_mock`` fixture) registers single
+provider answers in each provider's wire format on its ``httpx_mock`` fixture, or hands every
+request to an emulator: code that builds its own ``MusicGenClient()`` is answered too.
+
 One base URL serves both APIs: ``/api/v1/...`` is Suno, ``/v1/...`` is Mureka and generated
 media lives under ``/audio/<track-id>[.<variant>].wav`` and ``/image/<track-id>[.<variant>].png``.
 ``Emulator.add_route`` emulates more endpoints, of these providers or of your own, and injected
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._emulator import MUREKA_CENTS_PER_SONG, SUNO_CREDITS_PER_GENERATE, Emulator
 from ._fault import Fault
+from ._httpx_mock import ProviderMock
 from ._model import RecordedRequest, TaskInfo
 from ._server import EmulatorServer
 from ._transport import EmulatorTransport
@@ -39,6 +44,7 @@ __all__ = [
     "EmulatorServer",
     "EmulatorTransport",
     "Fault",
+    "ProviderMock",
     "RecordedRequest",
     "SentryServer",
     "TaskInfo",

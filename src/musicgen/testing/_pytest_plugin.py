@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from pytest_httpx import HTTPXMock
+
     from musicgen import AsyncMusicGenClient, MusicGenClient
-    from musicgen.testing import Emulator, EmulatorServer
+    from musicgen.testing import Emulator, EmulatorServer, ProviderMock
 
 
 @pytest.fixture(name="musicgen_emulator")
@@ -52,3 +54,12 @@ async def musicgen_async_client_fixture(
 
     async with emulated_async_client(musicgen_emulator) as client:
         yield client
+
+
+@pytest.fixture(name="musicgen_httpx_mock")
+def musicgen_httpx_mock_fixture(httpx_mock: HTTPXMock) -> ProviderMock:
+    """A :class:`~musicgen.testing.ProviderMock` on pytest-httpx's ``httpx_mock`` (needs
+    pytest-httpx): register Suno and Mureka answers in their wire formats."""
+    from musicgen.testing import ProviderMock
+
+    return ProviderMock(httpx_mock)
