@@ -64,7 +64,7 @@ def test_the_quick_soak_meets_its_money_safety_targets(tmp_path: Path) -> None:
     # answers reported as uncertain), which a change to the SDK must keep at their targets.
     output = tmp_path / "results.json"
 
-    command = ["-m", "benchmarks", "--quick", "--only", "soak", "--output", output]
+    command = ["-m", "benchmarks", "--quick", "--only", "soak", "--output", str(output)]
     done = subprocess.run(
         [sys.executable, *command],
         cwd=REPO_ROOT,

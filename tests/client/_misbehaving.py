@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import httpx
 
@@ -148,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.close_connection = True
         try:
-            writer(self.wfile, response, owner.stop)
+            writer(cast(BinaryIO, self.wfile), response, owner.stop)
         except OSError:
             owner.hung_up.set()  # the client closed the connection
         else:

@@ -7,6 +7,7 @@ import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from musicgen import APITimeoutError, ConfigurationError, SubmissionUncertainError, TaskStatus
 from musicgen.testing import Emulator, emulated_async_client, emulated_client
 
-SUNO = {"provider": "suno", "prompt": "a calm tune"}
+SUNO: dict[str, Any] = {"provider": "suno", "prompt": "a calm tune"}
 
 
 class InFlight:
