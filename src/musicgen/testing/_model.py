@@ -79,6 +79,13 @@ class Task:
     reads: int = 0
     status: str = ""
     finished_at: int | None = None
+    # The index in ``stages`` reached, by status reads or (callbacks) by the clock: reads never
+    # report an earlier stage than one already reached.
+    stage: int = 0
+    # Where its callbacks go, when they go anywhere (a real callBackUrl), and the index of the
+    # last stage whose callback was posted.
+    callback_url: str | None = None
+    posted: int = 0
     # What a task of another kind needs (the source track, the stems made...), by its kind.
     extra: dict[str, Any] = field(default_factory=dict)
 
