@@ -281,7 +281,7 @@ class CallbackSender:
         with self._cond:
             fault = self._claim(delivery)
             kind = fault.kind if fault is not None else None
-            delivery.fault = kind
+            delivery.fault = None if kind == "forged" else kind  # the impostor is marked
             if kind == "lost":
                 self.lost.append(_record(delivery, {}, None, None))
                 return
