@@ -132,6 +132,7 @@ def test_a_body_without_a_task_id_takes_the_one_its_url_is_bound_to(
     stored = load_event(cache, "suno", "t1")
     assert stored is not None
     assert stored.stage == "first"
+    assert stored.event.task_id == "t1"
 
 
 def test_unreadable_bodies_get_400_and_are_logged_without_the_body(

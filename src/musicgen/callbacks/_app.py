@@ -22,7 +22,7 @@ from starlette.routing import Route
 from ..cache import Cache
 from ._auth import CallbackAuth
 from ._errors import CallbackAuthError, CallbackError
-from ._events import CallbackEvent
+from ._events import CallbackEvent, MusicCallback
 from ._parse import parse_callback
 from ._store import bind_nonce, bound_task, store_event
 
@@ -73,7 +73,7 @@ def _accept(
         bound = bound_task(cache, verified.nonce)
         if bound is None:
             return None
-        event = attrs.evolve(event, task_id=bound)
+        event = _with_task_id(event, bound)
     else:
         bound = bind_nonce(cache, verified.nonce, event.provider, event.task_id, ttl=ttl)
         if bound != event.task_id:
@@ -81,6 +81,14 @@ def _accept(
                 "this callback URL was already used for another task", reason="nonce"
             )
     return _Outcome(event, store_event(cache, event, ttl=ttl))
+
+
+def _with_task_id(event: CallbackEvent, task_id: str) -> CallbackEvent:
+    """``event`` about ``task_id``, its tracks included (they need it for WAV, stems...)."""
+    if isinstance(event, MusicCallback):
+        tracks = tuple(attrs.evolve(track, task_id=task_id) for track in event.tracks)
+        return attrs.evolve(event, task_id=task_id, tracks=tracks)
+    return attrs.evolve(event, task_id=task_id)
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:

@@ -35,7 +35,8 @@ class TaskInfo:
         kind: ``"music"`` (Suno), ``"song"`` or ``"instrumental"`` (Mureka), or the kind of
             another task (``"wav"``, ``"vocal_removal"``, ``"lyrics"``...).
         model: The model as the provider reports it (Suno API value, Mureka resolved id).
-        status: The status served by the latest status read (the initial one before any read).
+        status: The status reached: by the latest status read (the initial one before any
+            read) or, for a task that posts callbacks, by the emulator's stage clock.
         status_reads: How many status reads the task has answered.
     """
 
