@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import sys
@@ -52,12 +53,17 @@ def receiver(cache: MemoryCache, auth: CallbackAuth) -> Iterator[CallbackServer]
 
 
 def test_the_emulator_posts_every_stage_to_the_receiver_without_any_status_read(
-    cache: MemoryCache, auth: CallbackAuth, receiver: CallbackServer
+    cache: MemoryCache,
+    auth: CallbackAuth,
+    receiver: CallbackServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     emulator = Emulator(callback_stage_seconds=0.02, polls_per_stage=1000)
+    callback_url = auth.url(receiver.url)
     with EmulatorServer(emulator) as server:
         base = server.url
-        task_id = generate(base, auth.url(receiver.url))
+        task_id = generate(base, callback_url)
 
         stored = wait_final(cache, task_id)
 
@@ -77,6 +83,8 @@ def test_the_emulator_posts_every_stage_to_the_receiver_without_any_status_read(
         ("complete", 200),
     ]
     assert status == "SUCCESS"  # what was posted is what a status read says
+    # Neither the emulator's posts nor the receiver log the URL's token.
+    assert callback_url.split(".")[-1] not in caplog.text
 
 
 def test_a_forged_callback_over_http_is_rejected_and_the_genuine_one_stored(

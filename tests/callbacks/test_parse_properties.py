@@ -55,13 +55,13 @@ def _check(body: Any, family: str | None) -> None:
     assert event.failed == (event.stage == "error")
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(key_objects, families)
 def test_no_payload_crashes_the_parser(body: Any, family: str | None) -> None:
     _check(body, family)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, families)
 def test_no_json_value_crashes_the_parser(body: Any, family: str | None) -> None:
     _check(body, family)
@@ -73,13 +73,13 @@ def test_no_json_value_crashes_the_parser(body: Any, family: str | None) -> None
     _check(text.encode(), family)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=64), families)
 def test_no_bytes_crash_the_parser(body: bytes, family: str | None) -> None:
     _check(body, family)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(sorted(FAMILIES)),
     st.dictionaries(st.sampled_from(KEYS), key_objects, max_size=6),

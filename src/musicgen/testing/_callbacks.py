@@ -202,7 +202,9 @@ class CallbackSender:
         self.retry_seconds = retry_seconds
         self._webhook_key = webhook_key.encode() if webhook_key else None
         self._client = client
-        self._http: httpx.Client | None = client  # set by the thread before each job
+        # The sender thread's own transport (no client: httpx.Client would log each callback URL,
+        # token included, on the "httpx" logger of the app under test).
+        self._transport: httpx.HTTPTransport | None = None
         self._cond = threading.Condition()
         # Guarded by _cond:
         self._jobs: list[_Job] = []
@@ -312,7 +314,7 @@ class CallbackSender:
         self._cond.notify_all()
 
     def _loop(self) -> None:
-        own_client: httpx.Client | None = None
+        own: httpx.HTTPTransport | None = None
         try:
             while True:
                 with self._cond:
@@ -329,17 +331,16 @@ class CallbackSender:
                         wait = self._jobs[0].due - now if self._jobs else _IDLE
                         self._cond.wait(max(0.0, wait))
                 try:
-                    if self._client is None and own_client is None:
-                        own_client = httpx.Client(timeout=TIMEOUT)
-                    self._http = self._client or own_client
+                    if self._client is None and own is None:
+                        own = self._transport = httpx.HTTPTransport()
                     job.run()
                 finally:
                     with self._cond:
                         self._busy -= 1
                         self._cond.notify_all()
         finally:
-            if own_client is not None:
-                own_client.close()
+            if own is not None:
+                own.close()
 
     # -- jobs (on the sender thread) ---------------------------------------------------------
 
@@ -354,9 +355,7 @@ class CallbackSender:
         status: int | None = None
         error: str | None = None
         try:
-            assert self._http is not None  # set by _loop before any job runs
-            response = self._http.post(delivery.url, content=content, headers=headers)
-            status = response.status_code
+            status = self._post(delivery.url, content, headers)
         # Whatever goes wrong on the receiver's side (a TestClient raises the app's own
         # exceptions) is a failed delivery, retried like one.
         except Exception as exc:  # noqa: BLE001
@@ -370,6 +369,24 @@ class CallbackSender:
                 retry = _copy(delivery, attempt=delivery.attempt + 1)
                 wait = self.retry_seconds * 2 ** (delivery.attempt - 1)
                 self._push(time.monotonic() + wait, _bind(self._deliver, retry))
+
+    def _post(self, url: str, content: bytes, headers: dict[str, str]) -> int:
+        if self._client is not None:
+            return self._client.post(url, content=content, headers=headers).status_code
+        assert self._transport is not None  # made by _loop before any job runs
+        request = httpx.Request(
+            "POST",
+            url,
+            content=content,
+            headers=headers,
+            extensions={"timeout": httpx.Timeout(TIMEOUT).as_dict()},
+        )
+        response = self._transport.handle_request(request)
+        try:
+            response.read()
+        finally:
+            response.close()
+        return response.status_code
 
     def _signature(self, delivery: _Delivery) -> dict[str, str]:
         if self._webhook_key is None:
