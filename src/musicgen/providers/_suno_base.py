@@ -15,9 +15,10 @@ Wire facts relied on (``providers.md`` part 1, ``endpoints.md`` §1.0):
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import httpx
 
@@ -44,10 +45,30 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_UPLOAD_BASE_URL",
     "PLACEHOLDER_CALLBACK_URL",
+    "CallbackMinter",
     "SunoBase",
 ]
 
 T = TypeVar("T")
+
+#: Body fields that carry the callback URL (``calBackUrl``: the voice endpoint's own spelling).
+_CALLBACK_FIELDS = frozenset({"callBackUrl", "calBackUrl"})
+
+
+class CallbackMinter(Protocol):
+    """What mints per-submission callback URLs (``musicgen.callbacks.CallbackAuth``)."""
+
+    def url(self, base_url: str, *, family: str = "music") -> str:
+        """``base_url`` with a token for one submission of ``family``."""
+
+
+def request_key(provider: str, name: str, path: str, body: Mapping[str, Any]) -> str:
+    """What identifies an identical task submission (journal, single flight): the body without
+    its callback URL, which may carry a token minted afresh for each submission."""
+    kept = {key: value for key, value in body.items() if key not in _CALLBACK_FIELDS}
+    text = json.dumps([provider, name, path, kept], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 #: Where sunoapi.org serves its API.
 DEFAULT_BASE_URL = "https://api.sunoapi.org"
@@ -140,9 +161,13 @@ class SunoBase(ProviderBase):
             ``PLACEHOLDER_CALLBACK_URL`` because the API insists on one.
         upload_base_url: The file-upload host (``DEFAULT_UPLOAD_BASE_URL``); None uses it, or
             ``base_url`` when that is not sunoapi.org's own (an emulator or a proxy serves both).
+        callback_auth: A ``musicgen.callbacks.CallbackAuth``: each submission then gets its own
+            callback URL, ``callback_url`` with a token only your receiver can verify (Suno
+            signs nothing). Needs ``callback_url``: where your receiver listens.
 
     Raises:
-        ConfigurationError: No API key anywhere, or a ``callback_url`` that is not http(s).
+        ConfigurationError: No API key anywhere, a ``callback_url`` that is not http(s), or a
+            ``callback_auth`` without a ``callback_url``.
     """
 
     name = _PROVIDER
@@ -162,8 +187,16 @@ class SunoBase(ProviderBase):
         base_url: str = DEFAULT_BASE_URL,
         callback_url: str | None = None,
         upload_base_url: str | None = None,
+        callback_auth: CallbackMinter | None = None,
     ) -> None:
         super().__init__(api_key=api_key, base_url=base_url)
+        if callback_auth is not None and callback_url is None:
+            msg = (
+                "callback_auth needs callback_url=: the address of your callback receiver, "
+                "e.g. https://app.example/musicgen/callback"
+            )
+            raise ConfigurationError(msg)
+        self.callback_auth = callback_auth
         if callback_url is not None:
             try:
                 callback_url = SunoOptions(callback_url=callback_url).callback_url
@@ -177,9 +210,18 @@ class SunoBase(ProviderBase):
 
     # -- building -----------------------------------------------------------------------------
 
-    def callback(self, explicit: str | None = None) -> str:
-        """The ``callBackUrl`` to send: the call's, else the provider's, else the placeholder."""
-        return explicit or self.callback_url or PLACEHOLDER_CALLBACK_URL
+    def callback(self, explicit: str | None = None, *, family: str = "music") -> str:
+        """The ``callBackUrl`` to send: the call's, else one minted for this submission
+        (``callback_auth``) or the provider's, else the placeholder.
+
+        ``family`` names the callback the submission will get (``"music"``, ``"wav"``,
+        ``"lyrics"``...), so the receiver can read it without guessing.
+        """
+        if explicit:
+            return explicit
+        if self.callback_url and self.callback_auth is not None:
+            return self.callback_auth.url(self.callback_url, family=family)
+        return self.callback_url or PLACEHOLDER_CALLBACK_URL
 
     def task_operation(
         self,
@@ -207,6 +249,7 @@ class SunoBase(ProviderBase):
             parse,
             paid=paid,
             task=TaskSpec(read=read, result_type=result_type),
+            key=lambda: request_key(self.name, name, path, body),
         )
 
     def check_task_id(self, task_id: object, field: str = "task_id") -> str:

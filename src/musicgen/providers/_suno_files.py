@@ -38,7 +38,7 @@ from .._models import Generation, TaskStatus, Track
 from .._operations import Operation, TaskSpec
 from .._results import Persona, StyleBoost, Task, Upload, Voice, VoicePhrase
 from ._base import clean_text, track_of
-from ._suno_base import SunoBase
+from ._suno_base import SunoBase, request_key
 
 __all__ = [
     "DEFAULT_UPLOAD_PATH",
@@ -610,7 +610,7 @@ class SunoFileEndpoints(SunoBase):
             "voiceUrl": url,
             "vocalStartS": _wire_seconds(first),
             "vocalEndS": _wire_seconds(last),
-            "callBackUrl": self.callback(),
+            "callBackUrl": self.callback(family="voice_phrase"),
         }
         if language is not None:
             code = clean_text(language)
@@ -644,7 +644,7 @@ class SunoFileEndpoints(SunoBase):
             ValidationError: ``task_id`` is empty.
         """
         tid = self.check_task_id(_task_id_of(task_id, "task_id"))
-        callback = self.callback()
+        callback = self.callback(family="voice_phrase")
         body = {"taskId": tid, "calBackUrl": callback, "callBackUrl": callback}
         return self.task_operation(
             "regenerate_voice_phrase",
@@ -715,7 +715,11 @@ class SunoFileEndpoints(SunoBase):
         """
         tid = self.check_task_id(_task_id_of(validation_task_id, "validation_task_id"))
         url = _check_url(verify_url, "verify_url", "the recorded phrase")
-        body: dict[str, Any] = {"taskId": tid, "verifyUrl": url, "callBackUrl": self.callback()}
+        body: dict[str, Any] = {
+            "taskId": tid,
+            "verifyUrl": url,
+            "callBackUrl": self.callback(family="voice"),
+        }
         for key, value in (("voiceName", name), ("description", description), ("style", style)):
             text = clean_text(value)
             if text is not None:
@@ -846,7 +850,7 @@ class SunoFileEndpoints(SunoBase):
         else:
             music = _task_id_of(task, "task")
         music = self.check_task_id(music, "task")
-        body = {"sunoTaskId": music, "callBackUrl": self.callback()}
+        body = {"sunoTaskId": music, "callBackUrl": self.callback(family="recovery")}
 
         def read(task_id: str) -> Operation[Task[tuple[Track, ...]]]:
             return self.recovery_status(task_id, music_task_id=music)
@@ -880,6 +884,7 @@ class SunoFileEndpoints(SunoBase):
             parse,
             paid=True,
             task=TaskSpec(read=read, result_type=Task[tuple[Track, ...]]),
+            key=lambda: request_key(self.name, "recover", "/suno/recovery", body),
         )
 
     def recovery_status(

@@ -108,7 +108,7 @@ class SunoTaskEndpoints(SunoBase):
         return self.task_operation(
             "lyrics",
             "/lyrics",
-            {"prompt": text, "callBackUrl": self.callback()},
+            {"prompt": text, "callBackUrl": self.callback(family="lyrics")},
             self.lyrics_status,
             _queued("lyrics"),
             result_type=Task[tuple[Lyrics, ...]],
@@ -210,7 +210,7 @@ class SunoTaskEndpoints(SunoBase):
         operation = self.task_operation(
             "convert",
             "/wav/generate",
-            {"taskId": task_id, "audioId": source.id, "callBackUrl": self.callback()},
+            {"taskId": task_id, "audioId": source.id, "callBackUrl": self.callback(family="wav")},
             read,
             _queued("wav"),
             result_type=Task[Track],
@@ -353,7 +353,12 @@ class SunoTaskEndpoints(SunoBase):
         def read(separation_id: str) -> Operation[Task[Stems]]:
             return self.separation_status(separation_id, stem=stem)
 
-        body = {"taskId": task_id, "audioId": track.id, **extra, "callBackUrl": self.callback()}
+        body = {
+            "taskId": task_id,
+            "audioId": track.id,
+            **extra,
+            "callBackUrl": self.callback(family="vocal_removal"),
+        }
         return self.task_operation(
             name, "/vocal-removal/generate", body, read, _queued("stems"), result_type=Task[Stems]
         )
@@ -397,7 +402,7 @@ class SunoTaskEndpoints(SunoBase):
                 raise ValidationError(msg, field="separation_task_id")
             separation_task_id = separation_task_id.task_id
         task_id = self.check_task_id(separation_task_id, "separation_task_id")
-        body: dict[str, Any] = {"taskId": task_id, "callBackUrl": self.callback()}
+        body: dict[str, Any] = {"taskId": task_id, "callBackUrl": self.callback(family="midi")}
         if audio_id is not None:
             part = clean_text(audio_id)
             if part is None:
@@ -462,7 +467,7 @@ class SunoTaskEndpoints(SunoBase):
         body: dict[str, Any] = {
             "taskId": task_id,
             "audioId": source.id,
-            "callBackUrl": self.callback(),
+            "callBackUrl": self.callback(family="mp4"),
         }
         for field, wire, value in (
             ("author", "author", author),
@@ -541,7 +546,7 @@ class SunoTaskEndpoints(SunoBase):
         operation = self.task_operation(
             "cover_art",
             "/suno/cover/generate",
-            {"taskId": task_id, "callBackUrl": self.callback()},
+            {"taskId": task_id, "callBackUrl": self.callback(family="cover_art")},
             self.cover_art_status,
             _queued("cover_art", "0"),
             result_type=Task[CoverArt],

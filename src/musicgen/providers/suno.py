@@ -65,6 +65,8 @@ class SunoProvider(SunoMusicEndpoints, SunoTaskEndpoints, SunoFileEndpoints):
         callback_url: Sent as ``callBackUrl`` when a call sets none; defaults to
             ``PLACEHOLDER_CALLBACK_URL`` because the API insists on one.
         upload_base_url: The file-upload host; see ``SunoBase``.
+        callback_auth: A ``musicgen.callbacks.CallbackAuth`` minting a callback URL per
+            submission (with ``callback_url``, where your receiver listens); see ``SunoBase``.
 
     Raises:
         ConfigurationError: No API key anywhere, or a ``callback_url`` that is not http(s).
@@ -190,9 +192,7 @@ class SunoProvider(SunoMusicEndpoints, SunoTaskEndpoints, SunoFileEndpoints):
             "instrumental": request.instrumental,
             "model": request.model,
             # Required by the API; a per-call option wins over the constructor's setting.
-            "callBackUrl": options.pop("callBackUrl", None)
-            or self.callback_url
-            or PLACEHOLDER_CALLBACK_URL,
+            "callBackUrl": self.callback(options.pop("callBackUrl", None)),
         }
         if custom:
             # In custom mode Suno sings `prompt` verbatim, so the lyrics travel as `prompt`.

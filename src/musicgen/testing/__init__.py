@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._callbacks import CallbackFault, SentCallback
 from ._emulator import MUREKA_CENTS_PER_SONG, SUNO_CREDITS_PER_GENERATE, Emulator
 from ._fault import Fault
 from ._httpx_mock import ProviderMock
@@ -40,12 +41,14 @@ if TYPE_CHECKING:
 __all__ = [
     "MUREKA_CENTS_PER_SONG",
     "SUNO_CREDITS_PER_GENERATE",
+    "CallbackFault",
     "Emulator",
     "EmulatorServer",
     "EmulatorTransport",
     "Fault",
     "ProviderMock",
     "RecordedRequest",
+    "SentCallback",
     "SentryServer",
     "TaskInfo",
     "emulated_async_client",

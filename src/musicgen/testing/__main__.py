@@ -44,6 +44,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mureka-balance-cents", type=int, default=10_000)
     parser.add_argument("--polls-per-stage", type=int, default=1)
     parser.add_argument("--audio-seconds", type=float, default=2.0)
+    parser.add_argument(
+        "--callback-stage-seconds",
+        type=float,
+        default=None,
+        help="walk tasks that have a real callBackUrl one stage per this many seconds, "
+        "posting each stage's callback (default: stages advance by status reads only)",
+    )
+    parser.add_argument(
+        "--callback-webhook-key", help="sign callbacks kie-style with this key (default: unsigned)"
+    )
     args = parser.parse_args(argv)
     emulator = Emulator(
         suno_api_key=args.suno_api_key,
@@ -52,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         mureka_balance_cents=args.mureka_balance_cents,
         polls_per_stage=args.polls_per_stage,
         audio_seconds=args.audio_seconds,
+        callback_stage_seconds=args.callback_stage_seconds,
+        callback_webhook_key=args.callback_webhook_key,
     )
     # Treat SIGTERM (docker stop, CI teardown) like Ctrl-C so the socket is closed cleanly.
     signal.signal(signal.SIGTERM, _interrupt)

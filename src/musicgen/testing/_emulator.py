@@ -6,12 +6,13 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
 from . import _mureka as mureka
 from . import _suno as suno
+from ._callbacks import CallbackFault, CallbackSender, SentCallback
 from ._fault import REFUSAL_KINDS, Fault
 from ._media import render_png, render_wav
 from ._model import RecordedRequest, TaskInfo
@@ -127,6 +128,14 @@ class Emulator:
         audio_seconds: Length of every generated track (also its reported duration).
         audio_base_url: Base of media URLs; None uses the scheme and host of the request that
             created the task.
+        callback_stage_seconds: Seconds between the stages of a task that has a real
+            ``callBackUrl``: it then walks its stages by the clock (posting each), whatever
+            the status reads do. None: stages advance by status reads only.
+        callback_retry_seconds: Wait before retrying a failed callback (doubling each time).
+        callback_webhook_key: Sign callbacks the kie.ai way (``X-Webhook-Timestamp``,
+            ``X-Webhook-Signature``) with this key; None sends them unsigned, as sunoapi.org does.
+        callback_client: The ``httpx.Client`` callbacks are posted with (e.g. Starlette's
+            ``TestClient`` for an in-process receiver); None uses its own, 15 s timeout.
     """
 
     def __init__(
@@ -139,7 +148,19 @@ class Emulator:
         polls_per_stage: int = 1,
         audio_seconds: float = 2.0,
         audio_base_url: str | None = None,
+        callback_stage_seconds: float | None = None,
+        callback_retry_seconds: float = 0.5,
+        callback_webhook_key: str | None = None,
+        callback_client: httpx.Client | None = None,
     ) -> None:
+        if callback_stage_seconds is not None and not callback_stage_seconds > 0:
+            raise ValueError(
+                f"callback_stage_seconds must be positive (or None), got {callback_stage_seconds}"
+            )
+        if callback_retry_seconds < 0:
+            raise ValueError(
+                f"callback_retry_seconds must not be negative, got {callback_retry_seconds}"
+            )
         if polls_per_stage < 0:
             raise ValueError(f"polls_per_stage must not be negative, got {polls_per_stage}")
         if audio_seconds <= 0:
@@ -152,6 +173,18 @@ class Emulator:
             audio_base_url=audio_base_url,
         )
         self._lock = self._store.lock  # the one lock, over the store and everything below
+        from ._suno_callbacks import callback_body, terminal_statuses
+
+        self._callbacks = CallbackSender(
+            self._store,
+            callback_body,
+            terminal_statuses,
+            stage_seconds=callback_stage_seconds,
+            retry_seconds=callback_retry_seconds,
+            webhook_key=callback_webhook_key,
+            client=callback_client,
+        )
+        self._store.callbacks = self._callbacks
         self._suno = suno.SunoService(self._store, api_key=suno_api_key, credits=suno_credits)
         self._mureka = mureka.MurekaService(
             self._store, api_key=mureka_api_key, balance_cents=mureka_balance_cents
@@ -324,9 +357,52 @@ class Emulator:
             self._faults.append(_ArmedFault(fault, fault.times))
 
     def clear_faults(self) -> None:
-        """Disarm every pending fault."""
+        """Disarm every pending fault (callback faults included)."""
         with self._lock:
             self._faults.clear()
+        self._callbacks.clear_faults()
+
+    def inject_callback(self, fault: CallbackFault | str, **options: Any) -> None:
+        """Make the next matching callback go wrong (see :class:`CallbackFault`).
+
+        Example::
+
+            emulator.inject_callback("lost", stage="complete")
+            emulator.inject_callback(CallbackFault("duplicate", family="wav", times=2))
+
+        Args:
+            fault: A :class:`CallbackFault`, or its kind (``"lost"``, ``"duplicate"``,
+                ``"delay"``, ``"out_of_order"``, ``"forged"``).
+            **options: The fault's other fields, with a kind (``stage=``, ``family=``,
+                ``times=``, ``delay=``).
+
+        Raises:
+            ValueError: An unknown kind or stage, or options given with a ``CallbackFault``.
+        """
+        if isinstance(fault, str):
+            fault = CallbackFault(fault, **options)
+        elif options:
+            raise ValueError("pass the options inside the CallbackFault, or pass its kind")
+        self._callbacks.inject(fault)
+
+    @property
+    def callbacks_sent(self) -> list[SentCallback]:
+        """Every callback POST made so far (retries, duplicates and forgeries too), oldest
+        first."""
+        return self._callbacks.records()[0]
+
+    @property
+    def callbacks_lost(self) -> list[SentCallback]:
+        """The callbacks a ``"lost"`` fault kept from being sent."""
+        return self._callbacks.records()[1]
+
+    def wait_for_callbacks(self, timeout: float = 10.0) -> bool:
+        """Wait until no callback or clock-driven stage is pending.
+
+        Returns:
+            True when everything scheduled has run; False when ``timeout`` passed first.
+        """
+        return self._callbacks.wait_idle(timeout)
 
     def script_next_task(
         self, provider: str, *, final_status: str, reason: str | None = None

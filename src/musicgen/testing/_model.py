@@ -35,7 +35,8 @@ class TaskInfo:
         kind: ``"music"`` (Suno), ``"song"`` or ``"instrumental"`` (Mureka), or the kind of
             another task (``"wav"``, ``"vocal_removal"``, ``"lyrics"``...).
         model: The model as the provider reports it (Suno API value, Mureka resolved id).
-        status: The status served by the latest status read (the initial one before any read).
+        status: The status reached: by the latest status read (the initial one before any
+            read) or, for a task that posts callbacks, by the emulator's stage clock.
         status_reads: How many status reads the task has answered.
     """
 
@@ -79,6 +80,13 @@ class Task:
     reads: int = 0
     status: str = ""
     finished_at: int | None = None
+    # The index in ``stages`` reached, by status reads or (callbacks) by the clock: reads never
+    # report an earlier stage than one already reached.
+    stage: int = 0
+    # Where its callbacks go, when they go anywhere (a real callBackUrl), and the index of the
+    # last stage whose callback was posted.
+    callback_url: str | None = None
+    posted: int = 0
     # What a task of another kind needs (the source track, the stems made...), by its kind.
     extra: dict[str, Any] = field(default_factory=dict)
 

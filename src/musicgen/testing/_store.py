@@ -8,10 +8,14 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 from ._model import Task, Track
+
+if TYPE_CHECKING:
+    from ._callbacks import CallbackSender
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Store:
         self.scripts: defaultdict[str, deque[tuple[str, str | None]]] = defaultdict(deque)
         self.submissions: Counter[str] = Counter()
         self.files: dict[str, StoredFile] = {}
+        # Set by the emulator: posts the callbacks of tasks with a real callBackUrl.
+        self.callbacks: CallbackSender | None = None
 
     def base_url(self, request: httpx.Request) -> str:
         """Return the base of media URLs for tasks created by this request."""
@@ -110,7 +116,33 @@ class Store:
         per_stage = self.polls_per_stage
         index = last if per_stage == 0 else min(task.reads // per_stage, last)
         task.reads += 1
+        self.reach(task, index, terminal)
+        return task.status
+
+    def reach(self, task: Task, index: int, terminal: frozenset[str]) -> None:
+        """Move a task to stage ``index`` unless it is further already, and post the callbacks
+        of the stages it passes (a task with a real ``callBackUrl``).
+
+        Args:
+            task: The task.
+            index: The stage reached (an index in ``task.stages``).
+            terminal: The provider's final statuses; reaching one stamps ``finished_at``.
+        """
+        index = max(index, task.stage)
+        task.stage = index
         task.status = task.stages[index]
         if task.status in terminal and task.finished_at is None:
             task.finished_at = int(time.time())
-        return task.status
+        if task.callback_url is not None and self.callbacks is not None and index > task.posted:
+            first, task.posted = task.posted + 1, index
+            self.callbacks.reached(task, first, index)
+
+    def watch_callbacks(self, task: Task) -> None:
+        """Send ``task``'s callbacks from now on if its request has a real ``callBackUrl``."""
+        from ._callbacks import is_real
+
+        url = task.request.get("callBackUrl")
+        if self.callbacks is None or not is_real(url):
+            return
+        task.callback_url = str(url).strip()
+        self.callbacks.watch(task)

@@ -479,6 +479,7 @@ class SunoService(BearerService):
             )
             task.tracks = build_tracks(params, track_ids)
             store.register(task)
+            store.watch_callbacks(task)
         return envelope(200, "success", {"taskId": task.id})
 
     def _record_info(self, request: httpx.Request, match: re.Match[str]) -> httpx.Response:

@@ -366,6 +366,7 @@ class _TaskEndpoints:
         if extra is not None:
             task.extra.update(extra(task))
         store.register(task)
+        store.watch_callbacks(task)
         return envelope(200, "success", {"taskId": task.id})
 
     def wav_file(self, task: Task, seed: str, name: str, seconds: float) -> str:
