@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from musicgen.testing import Emulator, EmulatorServer
 
 from .conftest import SECRET
 
-PROMPT = {"provider": "suno", "prompt": "a calm lo-fi beat"}
+PROMPT: dict[str, Any] = {"provider": "suno", "prompt": "a calm lo-fi beat"}
 
 
 @pytest.fixture
