@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import cache, concurrency, import_time, overhead, polling, soak
+from . import cache, callbacks, concurrency, import_time, overhead, polling, soak
 from ._harness import Settings
 from ._report import Row
 
@@ -64,6 +64,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         "1,000 generations per provider under a fault mix: successes, false failures, "
         "double and uncertain submissions",
         soak.run,
+    ),
+    Scenario(
+        "callbacks",
+        "callback-enabled generate vs polling over real sockets: status reads, and the time "
+        "from the final callback to the result",
+        callbacks.run,
     ),
 )
 
