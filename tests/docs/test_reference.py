@@ -16,7 +16,13 @@ DOCUMENTED = {
     for page in REFERENCE.glob("*.md")
     for match in re.finditer(r"^::: ([\w.]+)$", page.read_text(encoding="utf-8"), re.MULTILINE)
 }
-SUBMODULES = ["musicgen.cache", "musicgen.observability", "musicgen.providers", "musicgen.testing"]
+SUBMODULES = [
+    "musicgen.cache",
+    "musicgen.callbacks",
+    "musicgen.observability",
+    "musicgen.providers",
+    "musicgen.testing",
+]
 
 
 def _documented(module: str, name: str) -> bool:

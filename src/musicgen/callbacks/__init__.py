@@ -10,7 +10,7 @@ done). A callback arrives as soon as the provider knows, with no status read. Th
    sunoapi.org signs nothing, so this token is the proof a callback came back to a URL the
    app made; the family tells the receiver how to read the body.
 2. **Receive**: ``callback_app(cache, auth)`` is an ASGI app (Starlette; ``pip install
-   'musicgen[callbacks]'``) that verifies the token (and a kie-style ``X-Webhook-Signature``
+   'musicgen-sdk[callbacks]'``) that verifies the token (and a kie-style ``X-Webhook-Signature``
    with a fresh ``X-Webhook-Timestamp`` when a ``webhook_key`` is set), parses the body with
    ``parse_callback`` and stores the event, answering 200 in milliseconds. Forged or stale
    callbacks get 401 and are stored nowhere; unreadable bodies get 400. ``serve(cache, auth,

@@ -1,6 +1,6 @@
 """The receiver: an ASGI app (Starlette) that verifies, parses and stores callbacks.
 
-Needs the ``callbacks`` extra: ``pip install 'musicgen[callbacks]'``.
+Needs the ``callbacks`` extra: ``pip install 'musicgen-sdk[callbacks]'``.
 """
 
 from __future__ import annotations
