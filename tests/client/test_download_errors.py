@@ -55,5 +55,5 @@ def test_a_malformed_audio_url_is_an_unexpected_response(
 ) -> None:
     broken = Track(id="t-2", audio_url="https://cdn.example.test:abc/t-2.mp3")
     client = connect(transport=httpx.MockTransport(lambda request: httpx.Response(200)))
-    with pytest.raises(UnexpectedResponseError, match="unusable .mp3. URL"):
+    with pytest.raises(UnexpectedResponseError, match=r"unusable .mp3. URL"):
         client.download(broken, f"{tmp_path}/song.mp3")
