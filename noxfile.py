@@ -16,7 +16,7 @@ PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite."""
-    session.install("-e", ".[test,sentry]")
+    session.install("-e", ".[test,sentry,cli]")
     session.run("pytest", *session.posargs)
 
 
@@ -30,7 +30,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typing(session: nox.Session) -> None:
     """mypy --strict over the package."""
-    session.install("-e", ".[sentry]", "mypy")
+    session.install("-e", ".[sentry,cli]", "mypy")
     session.run("mypy", "--strict", "src")
 
 

@@ -330,7 +330,7 @@ def download(
                 [(Path(source).name, lambda: session.client.download(source, output))],
             )
             if out.json_mode:
-                out.json({"url": source, "file": str(path)})
+                out.json({"url": source, "file": str(path.absolute())})
             else:
                 out.line(str(path))
             return
@@ -598,8 +598,7 @@ def stems(
         out.json(
             {
                 "parts": {
-                    name: {"url": url, "file": str(files[name]) if name in files else None}
-                    for name, url in urls.items()
+                    name: {"url": url, "file": _file(files.get(name))} for name, url in urls.items()
                 },
                 "expires_at": found.expires_at,
             }
@@ -797,6 +796,10 @@ def _song(
         raise
     _check_finished(session.settings, generation)
     return generation
+
+
+def _file(path: Path | None) -> str | None:
+    return None if path is None else str(path.absolute())
 
 
 def _is_url(text: str) -> bool:

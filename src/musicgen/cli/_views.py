@@ -161,6 +161,8 @@ class WaitView:
         progress = self.progress
         grid = Table.grid(padding=(0, 1))
         if progress is None:
+            if self.stopped:
+                return Text("")  # answered without a wait (e.g. from the cache): no line
             grid.add_row(self._spinner, Text(f"{self._label}…"), Text(f"{elapsed:.1f}s", "dim"))
             return grid
         status = progress.status
@@ -202,7 +204,7 @@ def track_json(track: Track, path: Path | None = None) -> dict[str, Any]:
         "lyrics": track.lyrics,
     }
     if path is not None:
-        value["file"] = str(path)
+        value["file"] = str(path.absolute())
     return value
 
 
