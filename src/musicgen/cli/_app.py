@@ -6,7 +6,6 @@ import functools
 import os
 import sys
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -21,14 +20,7 @@ from .._models import Generation, TaskStatus, Track
 from .._version import __version__
 from ..observability._events import Event
 from . import _callbacks
-from ._exit import (
-    EXIT_CODES_HELP,
-    CliError,
-    ExitCode,
-    Report,
-    interrupted_task,
-    report_for,
-)
+from ._exit import EXIT_CODES_HELP, CliError, ExitCode, failed, interrupted
 from ._history import history_rows
 from ._runtime import Session, Settings, State, open_session
 from ._views import Output, generation_json, status_text
@@ -47,7 +39,7 @@ FORMATS = ("mp3", "wav", "flac")
 # -- options every command shares ----------------------------------------------------------------
 
 
-def _common(*, json_option: bool = True) -> Callable[[F], F]:
+def _common() -> Callable[[F], F]:
     """Add the shared options; the command receives them as one ``settings`` argument."""
 
     def decorate(command: F) -> F:
@@ -58,17 +50,23 @@ def _common(*, json_option: bool = True) -> Callable[[F], F]:
                 emulator_url=kwargs.pop("emulator_url"),
                 cache=kwargs.pop("cache"),
                 no_cache=kwargs.pop("no_cache"),
-                json=kwargs.pop("json_mode", False),
+                json=kwargs.pop("json_mode"),
                 debug=kwargs.pop("debug") or STATE.settings.debug,
             )
             if settings.emulator and settings.emulator_url:
                 msg = "--emulator runs one in this process; --emulator-url uses a running one"
                 raise click.UsageError(f"{msg}: pass only one of them")
             STATE.settings = settings
-            STATE.command = click.get_current_context().info_name
+            STATE.command = click.get_current_context().info_name or ""
             return command(settings, *args, **kwargs)
 
         options = [
+            click.option(
+                "--json",
+                "json_mode",
+                is_flag=True,
+                help="Print machine-readable JSON on stdout, and no progress.",
+            ),
             click.option(
                 "--emulator",
                 is_flag=True,
@@ -95,16 +93,6 @@ def _common(*, json_option: bool = True) -> Callable[[F], F]:
                 help="Print the full traceback of an error [env: MUSICGEN_DEBUG].",
             ),
         ]
-        if json_option:
-            options.insert(
-                0,
-                click.option(
-                    "--json",
-                    "json_mode",
-                    is_flag=True,
-                    help="Print machine-readable JSON on stdout, and no progress.",
-                ),
-            )
         decorated: Any = wrapper
         for option in reversed(options):
             decorated = option(decorated)
@@ -831,68 +819,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         # click turns a Ctrl-C into Abort; the interrupt (and the SDK's note) is its cause.
         cause = abort.__cause__ or abort.__context__
         interrupt = cause if isinstance(cause, KeyboardInterrupt) else KeyboardInterrupt()
-        return _interrupted(interrupt)
+        return interrupted(STATE, interrupt)
     except KeyboardInterrupt as interrupt:
-        return _interrupted(interrupt)
+        return interrupted(STATE, interrupt)
+    except BrokenPipeError:
+        # The reader went away (`musicgen history | head -1`): stop quietly, and keep Python
+        # from reporting the same broken pipe again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.UNEXPECTED
     except click.ClickException as error:
         error.show()
         return ExitCode.USAGE if isinstance(error, click.UsageError) else error.exit_code
     except Exception as error:  # noqa: BLE001 - every failure becomes its lines and exit code
-        return _failed(error)
+        return failed(STATE, error)
     return int(result) if isinstance(result, int) else ExitCode.OK
-
-
-def _failed(error: BaseException) -> int:
-    settings = STATE.settings
-    provider = getattr(error, "provider", None)
-    report = report_for(error, settings.resume_flags(None) if provider else "")
-    if settings.debug:
-        traceback.print_exception(error)
-    _print_report(report)
-    return int(report.code)
-
-
-def _print_report(report: Report) -> None:
-    if STATE.settings.json:
-        error: dict[str, Any] = {"exit_code": int(report.code), "message": report.message}
-        if report.task_id:
-            error.update(task_id=report.task_id, provider=report.provider)
-        if report.hint:
-            error["hint"] = report.hint
-        Output(json_mode=True).json({"error": error})
-    click.echo(f"Error: {report.message}", err=True)
-    if report.hint:
-        click.echo(f"Hint: {report.hint}", err=True)
-
-
-def _interrupted(interrupt: BaseException) -> int:
-    settings = STATE.settings
-    task = interrupted_task(interrupt)
-    waiting = task is not None
-    task = task or STATE.task
-    if settings.debug:
-        traceback.print_exception(interrupt)
-    if task is None:
-        click.echo("Interrupted.", err=True)
-        return ExitCode.INTERRUPTED
-    provider, task_id = task
-    resume = settings.resume_flags(provider)
-    if waiting or STATE.phase != "download":
-        click.echo(
-            f"Interrupted. {provider} task {task_id} was submitted (and paid for) and runs on; "
-            "resume it with:",
-            err=True,
-        )
-        click.echo(f"  musicgen wait {task_id}{resume}", err=True)
-    else:
-        click.echo(
-            f"Interrupted while downloading {provider} task {task_id}; finish with:", err=True
-        )
-        click.echo(f"  musicgen download {task_id}{resume}", err=True)
-    if settings.emulator:
-        click.echo(
-            "(--emulator's tasks end with this process: `musicgen emulator serve` and "
-            "--emulator-url keep them across commands)",
-            err=True,
-        )
-    return ExitCode.INTERRUPTED

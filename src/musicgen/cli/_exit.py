@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import enum
+import json
 import re
+import sys
+import traceback
+from typing import TYPE_CHECKING, Any
 
 import attrs
+import click
 
 from .._errors import (
     APIConnectionError,
@@ -21,12 +26,17 @@ from .._errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:
+    from ._runtime import State
+
 __all__ = [
     "EXIT_CODES_HELP",
     "CliError",
     "ExitCode",
     "Report",
     "exit_code_for",
+    "failed",
+    "interrupted",
     "interrupted_task",
     "report_for",
 ]
@@ -155,3 +165,73 @@ def interrupted_task(error: BaseException) -> tuple[str, str] | None:
         if found:
             return found["provider"], found["task"]
     return None
+
+
+# Commands whose task ``musicgen wait`` cannot follow (it reads music tasks): their paid task
+# is resumed by running the same command again, through the cache's journal.
+_RERUN_TO_RESUME = frozenset({"stems", "lyrics"})
+
+
+def failed(state: State, error: BaseException) -> int:
+    """Report ``error`` (the traceback first with ``--debug``) and return its exit code."""
+    settings = state.settings
+    report = report_for(error, settings.resume_flags(None))
+    if settings.debug:
+        traceback.print_exception(error)
+    if settings.json:
+        fields: dict[str, Any] = {"exit_code": int(report.code), "message": report.message}
+        if report.task_id:
+            fields.update(task_id=report.task_id, provider=report.provider)
+        if report.hint:
+            fields["hint"] = report.hint
+        sys.stdout.write(json.dumps({"error": fields}, indent=2) + "\n")
+        sys.stdout.flush()
+    click.echo(f"Error: {report.message}", err=True)
+    if report.hint:
+        click.echo(f"Hint: {report.hint}", err=True)
+    return int(report.code)
+
+
+def interrupted(state: State, interrupt: BaseException) -> int:
+    """Tell what a Ctrl-C left behind (the task, and the command that resumes it); 130."""
+    settings = state.settings
+    task = interrupted_task(interrupt)
+    waiting = task is not None
+    task = task or state.task
+    if settings.debug:
+        traceback.print_exception(interrupt)
+    if task is None:
+        click.echo("Interrupted.", err=True)
+        return ExitCode.INTERRUPTED
+    provider, task_id = task
+    resume = settings.resume_flags(provider)
+    if not waiting and state.phase == "download":
+        click.echo(
+            f"Interrupted while downloading {provider} task {task_id}; finish with:", err=True
+        )
+        click.echo(f"  musicgen download {task_id}{resume}", err=True)
+    elif state.command in _RERUN_TO_RESUME:
+        kept = (
+            "nothing journalled it (--no-cache)"
+            if settings.no_cache
+            else "run the same command again to resume it (the cache's journal keeps it)"
+        )
+        click.echo(
+            f"Interrupted. {provider} task {task_id} was submitted (and paid for) and runs on; "
+            f"{kept}",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"Interrupted. {provider} task {task_id} was submitted (and paid for) and runs on; "
+            "resume it with:",
+            err=True,
+        )
+        click.echo(f"  musicgen wait {task_id}{resume}", err=True)
+    if settings.emulator:
+        click.echo(
+            "(--emulator's tasks end with this process: `musicgen emulator serve` and "
+            "--emulator-url keep them across commands)",
+            err=True,
+        )
+    return ExitCode.INTERRUPTED

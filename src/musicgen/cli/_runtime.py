@@ -96,8 +96,8 @@ class State:
     settings: Settings = attrs.field(factory=Settings)
     #: The task the command is waiting on (``(provider, task id)``), as last reported.
     task: tuple[str, str] | None = None
-    #: The command's name, for messages.
-    command: str | None = None
+    #: The command's name (``generate``...).
+    command: str = ""
     #: ``"download"`` once the command downloads (a Ctrl-C then loses no task).
     phase: str = "wait"
     #: Status reads so far (the client's ``poll`` events).
