@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import select
 import signal
@@ -118,6 +117,8 @@ class Cli:
     ) -> PtyResult:
         """Run with stdin, stdout and stderr on a pseudo-terminal 200 columns wide; send
         SIGINT (as Ctrl-C does) once ``interrupt_when()`` is true."""
+        import pty  # POSIX only: the tests that use it are skipped on Windows
+
         master, slave = pty.openpty()
         _set_size(slave, rows=50, columns=200)
         process = subprocess.Popen(
@@ -167,6 +168,10 @@ def _set_size(fd: int, *, rows: int, columns: int) -> None:
     import termios
 
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+
+#: Marks the tests that need a pseudo-terminal or SIGINT to a child (POSIX only).
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="needs pty and SIGINT (POSIX)")
 
 
 @pytest.fixture

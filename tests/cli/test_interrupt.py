@@ -11,7 +11,7 @@ import pytest
 
 from musicgen.testing import Emulator, EmulatorServer
 
-from .conftest import Cli, status_reads
+from .conftest import Cli, posix_only, status_reads
 
 
 @pytest.fixture
@@ -26,6 +26,7 @@ def polled(server: EmulatorServer) -> bool:
     return status_reads(server.emulator) >= 1
 
 
+@posix_only
 def test_ctrl_c_mid_wait_prints_the_task_and_the_command_that_resumes_it(
     cli: Cli, endless: EmulatorServer
 ) -> None:
@@ -46,6 +47,7 @@ def test_ctrl_c_mid_wait_prints_the_task_and_the_command_that_resumes_it(
     ]
 
 
+@posix_only
 def test_ctrl_c_on_a_terminal_stops_the_live_view_and_prints_the_resume_command(
     cli: Cli, endless: EmulatorServer
 ) -> None:
@@ -59,6 +61,7 @@ def test_ctrl_c_on_a_terminal_stops_the_live_view_and_prints_the_resume_command(
     assert f"musicgen wait {task_id} --provider suno --emulator-url {endless.url}" in run.text
 
 
+@posix_only
 def test_ctrl_c_while_waiting_by_id_prints_the_same_resume_command(
     cli: Cli, endless: EmulatorServer
 ) -> None:

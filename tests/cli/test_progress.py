@@ -6,9 +6,10 @@ import json
 import re
 from pathlib import Path
 
-from .conftest import Cli
+from .conftest import Cli, posix_only
 
 
+@posix_only
 def test_generate_on_a_terminal_shows_live_progress_and_the_stream_url(cli: Cli) -> None:
     run = cli.on_terminal("generate", "a calm lo-fi beat", "--emulator")
 
@@ -22,6 +23,7 @@ def test_generate_on_a_terminal_shows_live_progress_and_the_stream_url(cli: Cli)
     assert re.search(r"stream: http://emulator\.musicgen\.test/audio/\S+\.stream\.wav", run.text)
 
 
+@posix_only
 def test_generate_on_a_terminal_shows_a_byte_bar_per_download(cli: Cli) -> None:
     run = cli.on_terminal("generate", "a calm lo-fi beat", "--emulator")
 
@@ -30,6 +32,7 @@ def test_generate_on_a_terminal_shows_a_byte_bar_per_download(cli: Cli) -> None:
     assert len(re.findall(r"88\.2/88\.2 kB", run.text)) >= 2
 
 
+@posix_only
 def test_generate_with_json_on_a_terminal_prints_only_the_json(cli: Cli) -> None:
     run = cli.on_terminal("generate", "a calm lo-fi beat", "--emulator", "--json")
 
