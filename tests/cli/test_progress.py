@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+from musicgen.testing import EmulatorServer
+
 from .conftest import Cli, posix_only
 
 
@@ -24,8 +26,11 @@ def test_generate_on_a_terminal_shows_live_progress_and_the_stream_url(cli: Cli)
 
 
 @posix_only
-def test_generate_on_a_terminal_shows_a_byte_bar_per_download(cli: Cli) -> None:
-    run = cli.on_terminal("generate", "a calm lo-fi beat", "--emulator")
+def test_generate_on_a_terminal_shows_a_byte_bar_per_download(
+    cli: Cli, server: EmulatorServer
+) -> None:
+    # Over a real socket, so the bytes are counted as they stream in.
+    run = cli.on_terminal("generate", "a calm lo-fi beat", "--emulator-url", server.url)
 
     assert run.code == 0, run.text
     # Both tracks counted up to their full size (the emulator's 2 s WAV files: 88.2 kB).

@@ -314,7 +314,7 @@ def download(
     with _session(settings) as session:
         if _is_url(source):
             (path,) = out.downloads(
-                session.transport,
+                session.meter,
                 [(Path(source).name, lambda: session.client.download(source, output))],
             )
             if out.json_mode:
@@ -581,7 +581,7 @@ def stems(
                 for name, url in urls.items()
             ]
             STATE.phase = "download"
-            files = dict(zip(urls, out.downloads(session.transport, items), strict=True))
+            files = dict(zip(urls, out.downloads(session.meter, items), strict=True))
     if out.json_mode:
         out.json(
             {
@@ -717,7 +717,7 @@ def _finish(
             )
             for track in generation.tracks
         ]
-        paths = out.downloads(session.transport, items)
+        paths = out.downloads(session.meter, items)
         files = {track.id: path for track, path in zip(generation.tracks, paths, strict=True)}
     if out.json_mode:
         out.json(generation_json(generation, files))

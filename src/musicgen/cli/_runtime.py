@@ -7,9 +7,8 @@
   (``default_cache_dir() / "cache.sqlite3"``), so that running a command again resumes its
   task (or reuses its result) instead of paying again. Emulated runs keep to a memory cache
   unless ``--cache`` names a file: their tasks and links mean nothing to the real provider.
-- Every request goes through ``MeteredTransport``, which counts the bytes of a download for
-  the progress bar without changing how the SDK downloads (retries, atomic writes, no key
-  sent to the audio host).
+- ``ByteMeter``, a response hook, counts the bytes of a download for the progress bar without
+  changing how the SDK downloads (retries, atomic writes, no key sent to the audio host).
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CACHE_ENV",
     "EMULATOR_POLL",
-    "MeteredTransport",
+    "ByteMeter",
     "Session",
     "Settings",
     "State",
@@ -142,35 +141,32 @@ class _CountingStream(httpx.SyncByteStream):
         self._inner.close()
 
 
-class MeteredTransport(httpx.BaseTransport):
-    """A transport that reports the bytes of each answer while a meter is set.
+class ByteMeter:
+    """Reports the bytes of each answer, while a meter is set, to a download's progress bar.
 
+    A response hook of the client's ``httpx.Client``: it wraps the body stream before the SDK
+    reads it, so the SDK's download (retries, atomic writes, no key sent to the audio host)
+    is unchanged, and so is the transport (proxies from the environment included).
     ``meter(total)`` is called for each answer (``total`` from its ``Content-Length``, or
-    None), and returns what is called with the size of each chunk read: a retried download
-    starts its bar again.
+    None) and returns what is called with the size of each chunk: a retry starts the bar again.
     """
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner = inner
+    def __init__(self) -> None:
         self.meter: Meter | None = None
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self._inner.handle_request(request)
+    def on_response(self, response: httpx.Response) -> None:
         meter = self.meter
-        if meter is not None and request.method == "GET":
-            length = response.headers.get("content-length", "")
-            on_bytes = meter(int(length) if length.isdigit() else None)
-            try:
-                # An answer made in memory (the in-process emulator) is read already.
-                on_bytes(len(response.content))
-            except httpx.ResponseNotRead:
-                stream = response.stream
-                if isinstance(stream, httpx.SyncByteStream):
-                    response.stream = _CountingStream(stream, on_bytes)
-        return response
-
-    def close(self) -> None:
-        self._inner.close()
+        if meter is None or response.request.method != "GET":
+            return
+        length = response.headers.get("content-length", "")
+        on_bytes = meter(int(length) if length.isdigit() else None)
+        try:
+            # An answer made in memory (the in-process emulator) is read already.
+            on_bytes(len(response.content))
+        except httpx.ResponseNotRead:
+            stream = response.stream
+            if isinstance(stream, httpx.SyncByteStream):
+                response.stream = _CountingStream(stream, on_bytes)
 
     @contextmanager
     def metering(self, meter: Meter | None) -> Iterator[None]:
@@ -191,11 +187,11 @@ def new_emulator() -> Emulator:
 
 @attrs.define
 class Session:
-    """One command's client, the transport it sends through, and its cache."""
+    """One command's client, the meter of its downloads, and its cache."""
 
     settings: Settings
     client: MusicGenClient
-    transport: MeteredTransport
+    meter: ByteMeter
     cache: Cache | None
 
     def provider_for(self, task_id: str, given: str | None) -> str | None:
@@ -213,9 +209,14 @@ def open_session(settings: Settings, *, hooks: Sequence[Hook] = ()) -> Iterator[
     """The client a command talks through (see the module docstring), closed afterwards."""
     cache = open_cache(settings)
     emulated = settings.emulator_url is not None or settings.emulator
-    inner = new_emulator().transport() if settings.emulator else httpx.HTTPTransport()
-    transport = MeteredTransport(inner)
-    http = httpx.Client(transport=transport, timeout=DEFAULT_TIMEOUT, follow_redirects=True)
+    meter = ByteMeter()
+    http = httpx.Client(
+        # None: httpx's own, with proxies from the environment, as MusicGenClient() uses.
+        transport=new_emulator().transport() if settings.emulator else None,
+        timeout=DEFAULT_TIMEOUT,
+        follow_redirects=True,
+        event_hooks={"response": [meter.on_response]},
+    )
     try:
         if emulated:
             from ..testing._clients import emulated_client
@@ -237,7 +238,7 @@ def open_session(settings: Settings, *, hooks: Sequence[Hook] = ()) -> Iterator[
             cache.close()
         raise
     try:
-        yield Session(settings, client, transport, cache)
+        yield Session(settings, client, meter, cache)
     finally:
         client.close()
         http.close()

@@ -31,7 +31,7 @@ from rich.text import Text
 
 from .._models import Generation, TaskStatus, Track
 from .._progress import Progress as TaskProgress
-from ._runtime import MeteredTransport, State
+from ._runtime import ByteMeter, State
 
 __all__ = ["Output", "WaitView", "generation_json", "track_json"]
 
@@ -111,7 +111,7 @@ class Output:
 
     def downloads(
         self,
-        transport: MeteredTransport,
+        meter: ByteMeter,
         items: Sequence[tuple[str, Callable[[], Path]]],
     ) -> list[Path]:
         """Run each download (``(label, fetch)``), with a byte bar each on a terminal."""
@@ -128,11 +128,11 @@ class Output:
             for label, fetch in items:
                 bar = bars.add_task(label, total=None)
 
-                def meter(total: int | None, bar: TaskID = bar) -> Callable[[int], None]:
+                def count(total: int | None, bar: TaskID = bar) -> Callable[[int], None]:
                     bars.reset(bar, total=total)
                     return lambda size: bars.advance(bar, size)
 
-                with transport.metering(meter):
+                with meter.metering(count):
                     path = fetch()
                 done = bars.tasks[bar].completed
                 bars.update(bar, total=done or None, completed=done)
