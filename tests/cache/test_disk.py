@@ -346,3 +346,15 @@ def test_default_location_falls_back_to_xdg_cache_home(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
 
     assert default_cache_dir() == tmp_path / "musicgen"
+
+
+def test_items_lists_live_entries_under_a_prefix(path: Path, clock: FakeClock) -> None:
+    with DiskCache(path, timer=clock) as cache:
+        cache.set("journal:b", "2")
+        cache.set("journal:a", "1")
+        cache.set("journal:old", "0", ttl=1)
+        cache.set("generation:suno:t", "g")
+        clock.advance(2)
+        assert cache.items("journal:") == [("journal:a", "1"), ("journal:b", "2")]
+        assert [key for key, _ in cache.items()] == ["generation:suno:t", "journal:a", "journal:b"]
+        assert cache.stats().hits == 0

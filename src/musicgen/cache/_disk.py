@@ -313,6 +313,23 @@ class DiskCache:
         """Remove every entry, for every process using the file; the counters are kept."""
         self._run(lambda conn: conn.execute("DELETE FROM entries"), None)
 
+    def items(self, prefix: str = "") -> list[tuple[str, str]]:
+        """Return the live ``(key, value)`` pairs whose key starts with ``prefix``, by key.
+
+        A read-only listing (e.g. the journal, ``prefix="journal:"``, for ``musicgen history``):
+        it counts neither hits nor misses, and a store that cannot be read lists nothing.
+        """
+
+        def op(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+            rows = conn.execute(
+                "SELECT key, value FROM entries WHERE substr(key, 1, ?) = ? "
+                "AND (expires_at IS NULL OR expires_at > ?) ORDER BY key",
+                (len(prefix), prefix, self._timer()),
+            ).fetchall()
+            return [(k, v) for k, v in rows if isinstance(k, str) and isinstance(v, str)]
+
+        return self._run(op, [])
+
     def stats(self) -> CacheStats:
         """Return this instance's counters, and the live entries in the file."""
 
