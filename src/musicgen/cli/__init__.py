@@ -1,6 +1,6 @@
 """The ``musicgen`` command line (``python -m musicgen``), on click and rich.
 
-It needs the ``cli`` extra (``pip install 'musicgen[cli]'``); ``import musicgen`` never imports
+It needs the ``cli`` extra (``pip install 'musicgen-sdk[cli]'``); ``import musicgen`` never imports
 it. ``docs/cli.md`` documents every command, option and exit code.
 """
 
@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (error.name or "").partition(".")[0] not in _EXTRA:
             raise
         print(
-            "musicgen: the command line needs the cli extra: pip install 'musicgen[cli]' "
+            "musicgen: the command line needs the cli extra: pip install 'musicgen-sdk[cli]' "
             f"({error.name} is missing)",
             file=sys.stderr,
         )
