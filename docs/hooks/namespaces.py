@@ -28,9 +28,7 @@ def _table(namespace_name: str, driver_name: str) -> str:
     namespace = getattr(_namespaces, namespace_name)
     driver = getattr(providers, driver_name)
     rows = ["| Method | Runs | What it does |", "|---|---|---|"]
-    for name, value in vars(namespace).items():
-        if not isinstance(value, _namespaces._Blocking):
-            continue
+    for name in _namespaces.endpoints_of(namespace):
         target = f"musicgen.providers.{driver_name}.{name}"
         summary = _summary(getattr(driver, name))
         rows.append(f"| `{name}` | [`{driver_name}.{name}`][{target}] | {summary} |")

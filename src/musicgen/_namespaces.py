@@ -4,13 +4,14 @@ Each endpoint method of a driver builds an ``Operation``; its namespace twin run
 client (money safety, retries, deadline, polling, journal, cache, events) and returns what it
 made: a task's ``result`` once the task succeeded, else the parsed value. The namespaces are
 declared once per provider as descriptors over the driver's methods, so their signatures (and
-mypy's view of them) are the driver's own: adding an endpoint is one line per client kind.
+mypy's view of them) are the driver's own: adding an endpoint is one line, for both clients.
 A driver method that takes ``**options`` marks ``self`` positional-only (``def extend(self, /,
 ...)``): otherwise ``self`` could also arrive as a keyword, and mypy cannot type the namespace.
 """
 
 from __future__ import annotations
 
+import abc
 import functools
 from collections.abc import Awaitable, Callable
 from typing import (
@@ -42,8 +43,8 @@ __all__ = [
     "Calls",
     "MurekaCalls",
     "SunoCalls",
-    "awaiting",
-    "blocking",
+    "endpoint",
+    "endpoints_of",
 ]
 
 P = ParamSpec("P")
@@ -77,7 +78,7 @@ class _AwaitingClient(_Client, Protocol):
     async def _drive(self, flow: Flow[T]) -> T: ...
 
 
-class _Namespace:
+class _Namespace(abc.ABC):
     """The endpoints of one provider, run by one client with the same call options."""
 
     def __init__(
@@ -115,6 +116,10 @@ class _Namespace:
             cache=cache,
         )
 
+    @abc.abstractmethod
+    def _call(self, name: str, build: Callable[..., Operation[Any]], args: Any, kwargs: Any) -> Any:
+        """Run ``build(driver, *args, **kwargs)`` on the client (or an awaitable that does)."""
+
     def _flow(
         self, name: str, build: Callable[..., Operation[Any]], args: Any, kwargs: Any
     ) -> Flow[Any]:
@@ -149,8 +154,9 @@ class AsyncCalls(_Namespace):
         return await self._client._drive(self._flow(name, build, args, kwargs))
 
 
-class _Blocking(Generic[P, T]):
-    """A driver method, run by the blocking client when called through a namespace."""
+class _Endpoint(Generic[P, T]):
+    """A driver method, run by the client of the namespace it is read from: its result on the
+    blocking client, an awaitable of it on the async one."""
 
     def __init__(self, build: Callable[..., Operation[Any]]) -> None:
         self._build = build
@@ -158,213 +164,134 @@ class _Blocking(Generic[P, T]):
         self.__doc__ = build.__doc__
 
     @overload
-    def __get__(self, namespace: None, owner: type) -> _Blocking[P, T]: ...
+    def __get__(self, namespace: None, owner: type) -> _Endpoint[P, T]: ...
     @overload
     def __get__(self, namespace: Calls, owner: type) -> Callable[P, T]: ...
-    def __get__(self, namespace: Calls | None, owner: type) -> Any:
+    @overload
+    def __get__(self, namespace: AsyncCalls, owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, namespace: _Namespace | None, owner: type) -> Any:
         if namespace is None:
             return self
-        build, name = self._build, self._name
+        build, name, run = self._build, self._name, namespace._call
 
         @functools.wraps(build)
         def call(*args: Any, **kwargs: Any) -> Any:
-            return namespace._call(name, build, args, kwargs)
-
-        return call
-
-
-class _Awaiting(Generic[P, T]):
-    """A driver method, run by the async client when called through a namespace."""
-
-    def __init__(self, build: Callable[..., Operation[Any]]) -> None:
-        self._build = build
-        self._name = build.__name__
-        self.__doc__ = build.__doc__
-
-    @overload
-    def __get__(self, namespace: None, owner: type) -> _Awaiting[P, T]: ...
-    @overload
-    def __get__(self, namespace: AsyncCalls, owner: type) -> Callable[P, Awaitable[T]]: ...
-    def __get__(self, namespace: AsyncCalls | None, owner: type) -> Any:
-        if namespace is None:
-            return self
-        build, name = self._build, self._name
-
-        @functools.wraps(build)
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            return await namespace._call(name, build, args, kwargs)
+            # The async namespace's _call is a coroutine function: this returns its awaitable.
+            return run(name, build, args, kwargs)
 
         return call
 
 
 @overload
-def blocking(build: Callable[Concatenate[Any, P], Operation[Task[R]]]) -> _Blocking[P, R]: ...
+def endpoint(build: Callable[Concatenate[Any, P], Operation[Task[R]]]) -> _Endpoint[P, R]: ...
 @overload
-def blocking(build: Callable[Concatenate[Any, P], Operation[R]]) -> _Blocking[P, R]: ...
-def blocking(build: Callable[..., Operation[Any]]) -> Any:
-    """Declare a blocking namespace method from a driver method (``SunoProvider.midi``): same
-    arguments, returns the task's result or the parsed value."""
-    return _Blocking(build)
+def endpoint(build: Callable[Concatenate[Any, P], Operation[R]]) -> _Endpoint[P, R]: ...
+def endpoint(build: Callable[..., Operation[Any]]) -> Any:
+    """Declare a namespace method from a driver method (``SunoProvider.midi``): same arguments;
+    returns the task's result or the parsed value (awaitable on the async client)."""
+    return _Endpoint(build)
 
 
-@overload
-def awaiting(build: Callable[Concatenate[Any, P], Operation[Task[R]]]) -> _Awaiting[P, R]: ...
-@overload
-def awaiting(build: Callable[Concatenate[Any, P], Operation[R]]) -> _Awaiting[P, R]: ...
-def awaiting(build: Callable[..., Operation[Any]]) -> Any:
-    """Declare an async namespace method from a driver method: same arguments, awaitable."""
-    return _Awaiting(build)
+def endpoints_of(namespace: type) -> dict[str, _Endpoint[Any, Any]]:
+    """The endpoints a namespace class offers, by name, inherited ones included."""
+    found: dict[str, _Endpoint[Any, Any]] = {}
+    for klass in reversed(namespace.__mro__):
+        found.update(
+            (name, value) for name, value in vars(klass).items() if isinstance(value, _Endpoint)
+        )
+    return found
 
 
 # -- the built-in providers' namespaces ---------------------------------------------------------
-# One line per endpoint and client kind; the driver method holds the signature and the docs.
+# One line per endpoint, for both clients; the driver method holds the signature and the docs.
 
 
-class SunoCalls(Calls):
+class _SunoEndpoints:
+    """Every sunoapi.org endpoint, as the namespaces of both clients offer it."""
+
+    # music edits
+    extend = endpoint(SunoProvider.extend)
+    upload_cover = endpoint(SunoProvider.upload_cover)
+    upload_extend = endpoint(SunoProvider.upload_extend)
+    add_vocals = endpoint(SunoProvider.add_vocals)
+    add_instrumental = endpoint(SunoProvider.add_instrumental)
+    mashup = endpoint(SunoProvider.mashup)
+    replace_section = endpoint(SunoProvider.replace_section)
+    sounds = endpoint(SunoProvider.sounds)
+    # on a finished track
+    lyrics = endpoint(SunoProvider.lyrics)
+    lyrics_status = endpoint(SunoProvider.lyrics_status)
+    timestamped_lyrics = endpoint(SunoProvider.timestamped_lyrics)
+    convert = endpoint(SunoProvider.convert)
+    wav_status = endpoint(SunoProvider.wav_status)
+    separate = endpoint(SunoProvider.separate)
+    isolate_stem = endpoint(SunoProvider.isolate_stem)
+    separation_status = endpoint(SunoProvider.separation_status)
+    midi = endpoint(SunoProvider.midi)
+    midi_status = endpoint(SunoProvider.midi_status)
+    music_video = endpoint(SunoProvider.music_video)
+    video_status = endpoint(SunoProvider.video_status)
+    cover_art = endpoint(SunoProvider.cover_art)
+    cover_art_status = endpoint(SunoProvider.cover_art_status)
+    # files, voices, personas, recovery
+    upload = endpoint(SunoProvider.upload)
+    upload_base64 = endpoint(SunoProvider.upload_base64)
+    persona = endpoint(SunoProvider.persona)
+    boost_style = endpoint(SunoProvider.boost_style)
+    validate_voice = endpoint(SunoProvider.validate_voice)
+    regenerate_voice_phrase = endpoint(SunoProvider.regenerate_voice_phrase)
+    voice_validation_status = endpoint(SunoProvider.voice_validation_status)
+    create_voice = endpoint(SunoProvider.create_voice)
+    voice_status = endpoint(SunoProvider.voice_status)
+    check_voice = endpoint(SunoProvider.check_voice)
+    recover = endpoint(SunoProvider.recover)
+    recovery_status = endpoint(SunoProvider.recovery_status)
+    # reads
+    status = endpoint(SunoProvider.status)
+    balance = endpoint(SunoProvider.balance)
+
+
+class _MurekaEndpoints:
+    """Every Mureka endpoint, as the namespaces of both clients offer it."""
+
+    # song edits
+    extend = endpoint(MurekaProvider.extend)
+    add_track = endpoint(MurekaProvider.add_track)
+    edit_region = endpoint(MurekaProvider.edit_region)
+    remix = endpoint(MurekaProvider.remix)
+    instrumental = endpoint(MurekaProvider.instrumental)
+    # answers at once
+    lyrics = endpoint(MurekaProvider.lyrics)
+    extend_lyrics = endpoint(MurekaProvider.extend_lyrics)
+    separate = endpoint(MurekaProvider.separate)
+    describe = endpoint(MurekaProvider.describe)
+    recognize = endpoint(MurekaProvider.recognize)
+    tts = endpoint(MurekaProvider.tts)
+    podcast = endpoint(MurekaProvider.podcast)
+    # files and fine-tuning
+    upload = endpoint(MurekaProvider.upload)
+    vocal_clone = endpoint(MurekaProvider.vocal_clone)
+    create_upload = endpoint(MurekaProvider.create_upload)
+    add_upload_part = endpoint(MurekaProvider.add_upload_part)
+    complete_upload = endpoint(MurekaProvider.complete_upload)
+    finetune = endpoint(MurekaProvider.finetune)
+    finetune_status = endpoint(MurekaProvider.finetune_status)
+    # reads
+    status = endpoint(MurekaProvider.status)
+    balance = endpoint(MurekaProvider.balance)
+
+
+class SunoCalls(_SunoEndpoints, Calls):
     """``client.suno``: every sunoapi.org endpoint, run by the blocking client."""
 
-    # music edits
-    extend = blocking(SunoProvider.extend)
-    upload_cover = blocking(SunoProvider.upload_cover)
-    upload_extend = blocking(SunoProvider.upload_extend)
-    add_vocals = blocking(SunoProvider.add_vocals)
-    add_instrumental = blocking(SunoProvider.add_instrumental)
-    mashup = blocking(SunoProvider.mashup)
-    replace_section = blocking(SunoProvider.replace_section)
-    sounds = blocking(SunoProvider.sounds)
-    # on a finished track
-    lyrics = blocking(SunoProvider.lyrics)
-    lyrics_status = blocking(SunoProvider.lyrics_status)
-    timestamped_lyrics = blocking(SunoProvider.timestamped_lyrics)
-    convert = blocking(SunoProvider.convert)
-    wav_status = blocking(SunoProvider.wav_status)
-    separate = blocking(SunoProvider.separate)
-    isolate_stem = blocking(SunoProvider.isolate_stem)
-    separation_status = blocking(SunoProvider.separation_status)
-    midi = blocking(SunoProvider.midi)
-    midi_status = blocking(SunoProvider.midi_status)
-    music_video = blocking(SunoProvider.music_video)
-    video_status = blocking(SunoProvider.video_status)
-    cover_art = blocking(SunoProvider.cover_art)
-    cover_art_status = blocking(SunoProvider.cover_art_status)
-    # files, voices, personas, recovery
-    upload = blocking(SunoProvider.upload)
-    upload_base64 = blocking(SunoProvider.upload_base64)
-    persona = blocking(SunoProvider.persona)
-    boost_style = blocking(SunoProvider.boost_style)
-    validate_voice = blocking(SunoProvider.validate_voice)
-    regenerate_voice_phrase = blocking(SunoProvider.regenerate_voice_phrase)
-    voice_validation_status = blocking(SunoProvider.voice_validation_status)
-    create_voice = blocking(SunoProvider.create_voice)
-    voice_status = blocking(SunoProvider.voice_status)
-    check_voice = blocking(SunoProvider.check_voice)
-    recover = blocking(SunoProvider.recover)
-    recovery_status = blocking(SunoProvider.recovery_status)
-    # reads
-    status = blocking(SunoProvider.status)
-    balance = blocking(SunoProvider.balance)
 
-
-class AsyncSunoCalls(AsyncCalls):
+class AsyncSunoCalls(_SunoEndpoints, AsyncCalls):
     """``client.suno``: every sunoapi.org endpoint, run by the async client."""
 
-    # music edits
-    extend = awaiting(SunoProvider.extend)
-    upload_cover = awaiting(SunoProvider.upload_cover)
-    upload_extend = awaiting(SunoProvider.upload_extend)
-    add_vocals = awaiting(SunoProvider.add_vocals)
-    add_instrumental = awaiting(SunoProvider.add_instrumental)
-    mashup = awaiting(SunoProvider.mashup)
-    replace_section = awaiting(SunoProvider.replace_section)
-    sounds = awaiting(SunoProvider.sounds)
-    # on a finished track
-    lyrics = awaiting(SunoProvider.lyrics)
-    lyrics_status = awaiting(SunoProvider.lyrics_status)
-    timestamped_lyrics = awaiting(SunoProvider.timestamped_lyrics)
-    convert = awaiting(SunoProvider.convert)
-    wav_status = awaiting(SunoProvider.wav_status)
-    separate = awaiting(SunoProvider.separate)
-    isolate_stem = awaiting(SunoProvider.isolate_stem)
-    separation_status = awaiting(SunoProvider.separation_status)
-    midi = awaiting(SunoProvider.midi)
-    midi_status = awaiting(SunoProvider.midi_status)
-    music_video = awaiting(SunoProvider.music_video)
-    video_status = awaiting(SunoProvider.video_status)
-    cover_art = awaiting(SunoProvider.cover_art)
-    cover_art_status = awaiting(SunoProvider.cover_art_status)
-    # files, voices, personas, recovery
-    upload = awaiting(SunoProvider.upload)
-    upload_base64 = awaiting(SunoProvider.upload_base64)
-    persona = awaiting(SunoProvider.persona)
-    boost_style = awaiting(SunoProvider.boost_style)
-    validate_voice = awaiting(SunoProvider.validate_voice)
-    regenerate_voice_phrase = awaiting(SunoProvider.regenerate_voice_phrase)
-    voice_validation_status = awaiting(SunoProvider.voice_validation_status)
-    create_voice = awaiting(SunoProvider.create_voice)
-    voice_status = awaiting(SunoProvider.voice_status)
-    check_voice = awaiting(SunoProvider.check_voice)
-    recover = awaiting(SunoProvider.recover)
-    recovery_status = awaiting(SunoProvider.recovery_status)
-    # reads
-    status = awaiting(SunoProvider.status)
-    balance = awaiting(SunoProvider.balance)
 
-
-class MurekaCalls(Calls):
+class MurekaCalls(_MurekaEndpoints, Calls):
     """``client.mureka``: every Mureka endpoint, run by the blocking client."""
 
-    # song edits
-    extend = blocking(MurekaProvider.extend)
-    add_track = blocking(MurekaProvider.add_track)
-    edit_region = blocking(MurekaProvider.edit_region)
-    remix = blocking(MurekaProvider.remix)
-    instrumental = blocking(MurekaProvider.instrumental)
-    # answers at once
-    lyrics = blocking(MurekaProvider.lyrics)
-    extend_lyrics = blocking(MurekaProvider.extend_lyrics)
-    separate = blocking(MurekaProvider.separate)
-    describe = blocking(MurekaProvider.describe)
-    recognize = blocking(MurekaProvider.recognize)
-    tts = blocking(MurekaProvider.tts)
-    podcast = blocking(MurekaProvider.podcast)
-    # files and fine-tuning
-    upload = blocking(MurekaProvider.upload)
-    vocal_clone = blocking(MurekaProvider.vocal_clone)
-    create_upload = blocking(MurekaProvider.create_upload)
-    add_upload_part = blocking(MurekaProvider.add_upload_part)
-    complete_upload = blocking(MurekaProvider.complete_upload)
-    finetune = blocking(MurekaProvider.finetune)
-    finetune_status = blocking(MurekaProvider.finetune_status)
-    # reads
-    status = blocking(MurekaProvider.status)
-    balance = blocking(MurekaProvider.balance)
 
-
-class AsyncMurekaCalls(AsyncCalls):
+class AsyncMurekaCalls(_MurekaEndpoints, AsyncCalls):
     """``client.mureka``: every Mureka endpoint, run by the async client."""
-
-    # song edits
-    extend = awaiting(MurekaProvider.extend)
-    add_track = awaiting(MurekaProvider.add_track)
-    edit_region = awaiting(MurekaProvider.edit_region)
-    remix = awaiting(MurekaProvider.remix)
-    instrumental = awaiting(MurekaProvider.instrumental)
-    # answers at once
-    lyrics = awaiting(MurekaProvider.lyrics)
-    extend_lyrics = awaiting(MurekaProvider.extend_lyrics)
-    separate = awaiting(MurekaProvider.separate)
-    describe = awaiting(MurekaProvider.describe)
-    recognize = awaiting(MurekaProvider.recognize)
-    tts = awaiting(MurekaProvider.tts)
-    podcast = awaiting(MurekaProvider.podcast)
-    # files and fine-tuning
-    upload = awaiting(MurekaProvider.upload)
-    vocal_clone = awaiting(MurekaProvider.vocal_clone)
-    create_upload = awaiting(MurekaProvider.create_upload)
-    add_upload_part = awaiting(MurekaProvider.add_upload_part)
-    complete_upload = awaiting(MurekaProvider.complete_upload)
-    finetune = awaiting(MurekaProvider.finetune)
-    finetune_status = awaiting(MurekaProvider.finetune_status)
-    # reads
-    status = awaiting(MurekaProvider.status)
-    balance = awaiting(MurekaProvider.balance)

@@ -11,7 +11,13 @@ import inspect
 import pytest
 
 from musicgen import MurekaProvider, SunoProvider
-from musicgen._namespaces import AsyncMurekaCalls, AsyncSunoCalls, MurekaCalls, SunoCalls
+from musicgen._namespaces import (
+    AsyncMurekaCalls,
+    AsyncSunoCalls,
+    MurekaCalls,
+    SunoCalls,
+    endpoints_of,
+)
 from musicgen.testing import Emulator
 
 # generate takes a GenerationRequest: client.generate and client.submit are its sugar.
@@ -55,6 +61,6 @@ def test_every_driver_endpoint_is_in_the_clients_namespace(provider: str, kind: 
     missing = {
         name
         for name in endpoints(DRIVERS[provider]) - NOT_IN_NAMESPACES
-        if name not in vars(namespace)
+        if name not in endpoints_of(namespace)
     }
     assert missing == set()
