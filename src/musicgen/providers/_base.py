@@ -34,6 +34,7 @@ from .._errors import (
     ServerError,
     ServiceUnavailableError,
     UnexpectedResponseError,
+    ValidationError,
 )
 from .._models import Generation, Track
 from .._models_catalog import ModelCatalog, report_fallback
@@ -206,6 +207,20 @@ class ProviderBase:
             key=key,
             if_missing=if_missing,
         )
+
+    def check_task_id(self, task_id: object, field: str = "task_id") -> str:
+        """``task_id`` stripped; refused when it is not a non-empty string.
+
+        Raises:
+            ValidationError: Names ``field`` and where the id comes from.
+        """
+        if not isinstance(task_id, str) or not task_id.strip():
+            msg = (
+                f"{field} is empty or not a string (got {task_id!r}): pass the id the provider "
+                "returned (e.g. Generation.task_id)"
+            )
+            raise ValidationError(msg, field=field)
+        return task_id.strip()
 
     def model_for(self, model: str | None) -> str:
         """The catalog's model id for ``model`` (an id, an alias or None for the default).
@@ -460,6 +475,7 @@ _MAX_MASK_DEPTH = 64
 
 
 @functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=16)
 def _key_forms(api_key: str) -> tuple[str, ...]:
     """The ways a key may come back: as given, stripped, and percent-encoded (in a URL or a
     form body a server echoes), longest first."""

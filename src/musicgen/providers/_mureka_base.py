@@ -191,17 +191,6 @@ class MurekaBase(ProviderBase):
         request.read()
         return request
 
-    def check_task_id(self, task_id: object, field: str = "task_id") -> str:
-        """``task_id`` stripped; refused when it is not a non-empty string.
-
-        Raises:
-            ValidationError: Names ``field``.
-        """
-        if not isinstance(task_id, str) or not task_id.strip():
-            msg = f"{field} must be a non-empty string, got {task_id!r}"
-            raise ValidationError(msg, field=field)
-        return task_id.strip()
-
     # -- arguments shared by several families --------------------------------------------------
 
     def file_id(self, value: object, field: str, purpose: str) -> str:

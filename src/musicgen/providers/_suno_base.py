@@ -252,17 +252,6 @@ class SunoBase(ProviderBase):
             key=lambda: request_key(self.name, name, path, body),
         )
 
-    def check_task_id(self, task_id: object, field: str = "task_id") -> str:
-        """``task_id`` stripped; refused when it is not a non-empty string.
-
-        Raises:
-            ValidationError: Names ``field`` and where the id comes from.
-        """
-        if not isinstance(task_id, str) or not task_id.strip():
-            msg = f"{field} is empty: pass the id that submit returned (Generation.task_id)"
-            raise ValidationError(msg, field=field)
-        return task_id.strip()
-
     # -- responses -----------------------------------------------------------------------------
 
     def unwrap(self, response: httpx.Response) -> Any:

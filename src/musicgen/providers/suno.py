@@ -96,10 +96,7 @@ class SunoProvider(SunoMusicEndpoints, SunoTaskEndpoints, SunoFileEndpoints):
         Raises:
             ValidationError: ``task_id`` is empty.
         """
-        if not isinstance(task_id, str) or not task_id.strip():
-            msg = "task_id is empty: pass the id that submit returned (Generation.task_id)"
-            raise ValidationError(msg, field="task_id")
-        task_id = task_id.strip()
+        task_id = self.check_task_id(task_id)
         return self.operation(
             "status",
             self.http_request("GET", "/generate/record-info", params={"taskId": task_id}),
