@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["callback_key", "worth_a_read"]
+__all__ = ["FORMAT", "callback_key", "worth_a_read"]
+
+#: The layout version of stored callbacks (the receiver writes it, waits check it).
+FORMAT = 1
 
 #: Stages that carry a playable stream (Suno posts ``first`` when the first track streams).
 _STREAM_STAGES = frozenset({"first", "complete"})
@@ -28,7 +31,7 @@ def worth_a_read(stored: str, *, until: str = "done") -> bool:
         value = json.loads(stored)
     except (ValueError, TypeError):
         return False
-    if not isinstance(value, dict) or value.get("format") != 1:
+    if not isinstance(value, dict) or value.get("format") != FORMAT:
         return False
     if value.get("final") is True:
         return True

@@ -34,7 +34,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from .._callback_wait import callback_key
+from .._callback_wait import FORMAT, callback_key
 from ..cache import Cache
 from ._errors import CallbackError
 from ._events import FAMILIES, CallbackEvent, stage_rank
@@ -52,8 +52,6 @@ __all__ = [
 
 logger = logging.getLogger("musicgen.callbacks")
 
-#: The layout version of stored callbacks and nonce bindings.
-FORMAT = 1
 
 _lock = threading.Lock()
 
