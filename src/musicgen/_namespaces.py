@@ -27,12 +27,11 @@ from typing import (
 
 from ._effects import Flow
 from ._operations import Operation
-from ._results import Task, result_of
+from ._results import Task
 from .providers.mureka import MurekaProvider
 from .providers.suno import SunoProvider
 
 if TYPE_CHECKING:
-    from ._core import ClientCore
     from ._effects import CallContext
     from .providers._base import Provider
 
@@ -54,20 +53,18 @@ C = TypeVar("C", bound="_Namespace")
 
 
 class _Client(Protocol):
-    """What a namespace needs of a client (``BaseClient``): the core and a guarded flow."""
+    """What a namespace needs of a client (``BaseClient``): the flow of an endpoint call."""
 
-    @property
-    def _core(self) -> ClientCore: ...
-
-    def _guarded(
+    def _endpoint_flow(
         self,
         call: str,
         provider: str | None,
+        target: object,
         correlation_id: str | None,
         timeout: float | None,
         cache: bool,
-        steps: Callable[[Provider, CallContext], Flow[T]],
-    ) -> Flow[T]: ...
+        build: Callable[[Provider, CallContext], Operation[Any]],
+    ) -> Flow[Any]: ...
 
 
 class _BlockingClient(_Client, Protocol):
@@ -123,14 +120,16 @@ class _Namespace(abc.ABC):
     def _flow(
         self, name: str, build: Callable[..., Operation[Any]], args: Any, kwargs: Any
     ) -> Flow[Any]:
-        def steps(driver: Provider, ctx: CallContext) -> Flow[Any]:
-            # Built inside the guarded flow: refused input is reported like any failure.
-            operation = build(driver, *args, **kwargs)
-            value = yield from self._client._core.operation_flow(operation, ctx)
-            return result_of(value)
-
-        return self._client._guarded(
-            name, self._provider, self._correlation_id, self._timeout, self._cache, steps
+        # The same flow as the clients' verbs; the operation is built inside it, so refused
+        # input is reported like any failure.
+        return self._client._endpoint_flow(
+            name,
+            self._provider,
+            None,
+            self._correlation_id,
+            self._timeout,
+            self._cache,
+            lambda driver, ctx: build(driver, *args, **kwargs),
         )
 
 
