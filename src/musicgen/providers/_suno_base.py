@@ -252,6 +252,34 @@ class SunoBase(ProviderBase):
             key=lambda: request_key(self.name, name, path, body),
         )
 
+    def task_read(
+        self,
+        name: str,
+        path: str,
+        task_id: str,
+        read: Callable[[Any, Mapping[str, Any]], T],
+        again: Callable[[str], Operation[T]],
+        result_type: type[T],
+    ) -> Operation[T]:
+        """The status read of a task family: ``read(data, envelope)`` turns the record into
+        its state; an unknown task (a 400 to a read) is a ``NotFoundError``."""
+
+        def parse(response: httpx.Response) -> T:
+            from ._wire import WireError
+
+            body = self._envelope(response, reads_task=True)
+            try:
+                return read(body.get("data"), body)
+            except WireError as error:
+                self._unexpected(response, f"unreadable {path} answer: {error}", body)
+
+        return self.operation(
+            name,
+            self.http_request("GET", path, params={"taskId": task_id}),
+            parse,
+            task=TaskSpec(read=again, task_id=task_id, result_type=result_type),
+        )
+
     # -- responses -----------------------------------------------------------------------------
 
     def unwrap(self, response: httpx.Response) -> Any:

@@ -666,23 +666,18 @@ class SunoFileEndpoints(SunoBase):
         """
         tid = self.check_task_id(task_id)
 
-        def parse(response: httpx.Response) -> Task[VoicePhrase]:
+        def read(data: Any, raw: Mapping[str, Any]) -> Task[VoicePhrase]:
             from ._suno_file_wire import read_voice_phrase
-            from ._wire import WireError
 
-            envelope = self._envelope(response, reads_task=True)
-            try:
-                return read_voice_phrase(envelope.get("data"), task_id=tid, raw=envelope)
-            except WireError as error:
-                self._unexpected(response, f"unreadable validate-info answer: {error}", envelope)
+            return read_voice_phrase(data, task_id=tid, raw=raw)
 
-        return self.operation(
+        return self.task_read(
             "voice_validation_status",
-            self.http_request("GET", "/voice/validate-info", params={"taskId": tid}),
-            parse,
-            task=TaskSpec(
-                read=self.voice_validation_status, task_id=tid, result_type=Task[VoicePhrase]
-            ),
+            "/voice/validate-info",
+            tid,
+            read,
+            self.voice_validation_status,
+            Task[VoicePhrase],
         )
 
     def create_voice(
@@ -753,23 +748,13 @@ class SunoFileEndpoints(SunoBase):
         """
         tid = self.check_task_id(task_id)
 
-        def parse(response: httpx.Response) -> Task[Voice]:
+        def read(data: Any, raw: Mapping[str, Any]) -> Task[Voice]:
             from ._suno_file_wire import read_voice
-            from ._wire import WireError
 
-            envelope = self._envelope(response, reads_task=True)
-            try:
-                return read_voice(envelope.get("data"), task_id=tid, raw=envelope)
-            except WireError as error:
-                self._unexpected(
-                    response, f"unreadable voice record-info answer: {error}", envelope
-                )
+            return read_voice(data, task_id=tid, raw=raw)
 
-        return self.operation(
-            "voice_status",
-            self.http_request("GET", "/voice/record-info", params={"taskId": tid}),
-            parse,
-            task=TaskSpec(read=self.voice_status, task_id=tid, result_type=Task[Voice]),
+        return self.task_read(
+            "voice_status", "/voice/record-info", tid, read, self.voice_status, Task[Voice]
         )
 
     def check_voice(self, task_id: str | Task[Voice]) -> Operation[bool]:

@@ -26,7 +26,7 @@ import httpx
 
 from .._errors import BadRequestError, ValidationError
 from .._models import Generation, TaskStatus, Track
-from .._operations import Operation, TaskSpec
+from .._operations import Operation
 from .._results import AlignedLyrics, CoverArt, Lyrics, Midi, Stems, Task, Video
 from ._base import clean_text, track_of
 from ._suno_base import SunoBase
@@ -127,7 +127,7 @@ class SunoTaskEndpoints(SunoBase):
 
             return read_lyrics(data, task_id=task_id, raw=raw)
 
-        return self._task_read(
+        return self.task_read(
             "lyrics_status",
             "/lyrics/record-info",
             task_id,
@@ -238,7 +238,7 @@ class SunoTaskEndpoints(SunoBase):
         def again(wav_task_id: str) -> Operation[Task[Track]]:
             return self.wav_status(wav_task_id, track=track)
 
-        return self._task_read("wav_status", "/wav/record-info", task_id, read, again, Task[Track])
+        return self.task_read("wav_status", "/wav/record-info", task_id, read, again, Task[Track])
 
     # -- stems ---------------------------------------------------------------------------------
 
@@ -327,7 +327,7 @@ class SunoTaskEndpoints(SunoBase):
         def again(separation_id: str) -> Operation[Task[Stems]]:
             return self.separation_status(separation_id, stem=stem)
 
-        return self._task_read(
+        return self.task_read(
             "separation_status", "/vocal-removal/record-info", task_id, read, again, Task[Stems]
         )
 
@@ -433,7 +433,7 @@ class SunoTaskEndpoints(SunoBase):
 
             return read_midi(data, task_id=task_id, raw=raw)
 
-        return self._task_read(
+        return self.task_read(
             "midi_status", "/midi/record-info", task_id, read, self.midi_status, Task[Midi]
         )
 
@@ -510,7 +510,7 @@ class SunoTaskEndpoints(SunoBase):
 
             return read_video(data, task_id=task_id, raw=raw)
 
-        return self._task_read(
+        return self.task_read(
             "video_status", "/mp4/record-info", task_id, read, self.video_status, Task[Video]
         )
 
@@ -566,7 +566,7 @@ class SunoTaskEndpoints(SunoBase):
 
             return read_cover_art(data, task_id=task_id, raw=raw)
 
-        return self._task_read(
+        return self.task_read(
             "cover_art_status",
             "/suno/cover/record-info",
             task_id,
@@ -600,34 +600,6 @@ class SunoTaskEndpoints(SunoBase):
             )
             raise ValidationError(msg, field=field)
         return track.task_id, track
-
-    def _task_read(
-        self,
-        name: str,
-        path: str,
-        task_id: str,
-        read: Callable[[Any, Mapping[str, Any]], T],
-        again: Callable[[str], Operation[T]],
-        result_type: type[T],
-    ) -> Operation[T]:
-        """The status read of a task family: ``read(data, envelope)`` turns the record into
-        its state; an unknown task (a 400 to a read) is a ``NotFoundError``."""
-
-        def parse(response: httpx.Response) -> T:
-            from ._wire import WireError
-
-            body = self._envelope(response, reads_task=True)
-            try:
-                return read(body.get("data"), body)
-            except WireError as error:
-                self._unexpected(response, f"unreadable {path} answer: {error}", body)
-
-        return self.operation(
-            name,
-            self.http_request("GET", path, params={"taskId": task_id}),
-            parse,
-            task=TaskSpec(read=again, task_id=task_id, result_type=result_type),
-        )
 
     def _explained(
         self,
