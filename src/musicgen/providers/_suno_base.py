@@ -35,7 +35,6 @@ from .._errors import (
     UnexpectedResponseError,
     ValidationError,
 )
-from .._models import Generation
 from .._models_catalog import SUNO_CATALOG, ModelCatalog
 from .._operations import Operation, TaskSpec
 from ._base import ProviderBase, clean_text, parse_retry_after
@@ -378,23 +377,3 @@ class SunoBase(ProviderBase):
                 "resubmitting",
                 dict(envelope),
             )
-
-    def _record(
-        self, response: httpx.Response, task_id: str, instrumental: bool | None
-    ) -> Generation:
-        """Read a ``record-info`` answer: the status, the tracks so far, and any failure reason.
-
-        Raises:
-            APIError: The provider answered with an error code (400: no such task).
-            UnexpectedResponseError: The record has the wrong shape; the message names where.
-        """
-        from ._suno_wire import read_record
-        from ._wire import WireError
-
-        body = self._envelope(response, reads_task=True)
-        try:
-            return read_record(
-                body.get("data"), task_id=task_id, instrumental=instrumental, raw=body
-            )
-        except WireError as error:
-            self._unexpected(response, f"unreadable record-info answer: {error}", body)

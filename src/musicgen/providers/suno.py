@@ -97,11 +97,14 @@ class SunoProvider(SunoMusicEndpoints, SunoTaskEndpoints, SunoFileEndpoints):
             ValidationError: ``task_id`` is empty.
         """
         task_id = self.check_task_id(task_id)
-        return self.operation(
-            "status",
-            self.http_request("GET", "/generate/record-info", params={"taskId": task_id}),
-            lambda response: self._record(response, task_id, instrumental),
-            task=TaskSpec(read=self.status, task_id=task_id, result_type=Generation),
+
+        def read(data: Any, raw: Mapping[str, Any]) -> Generation:
+            from ._suno_wire import read_record
+
+            return read_record(data, task_id=task_id, instrumental=instrumental, raw=raw)
+
+        return self.task_read(
+            "status", "/generate/record-info", task_id, read, self.status, Generation
         )
 
     def balance(self) -> Operation[Balance]:
