@@ -440,13 +440,21 @@ def _voice_state(code: int, status: str | None, ready: bool) -> tuple[str, bool]
     return "progress", False
 
 
-def _voice_phrase(payload: Mapping[str, Any]) -> VoicePhraseCallback:
+def _voice_fields(
+    payload: Mapping[str, Any], family: str
+) -> tuple[int, Mapping[str, Any], str, str | None, str | None]:
+    """What both voice callbacks carry: code, data, task id, status and message."""
     code = _code(payload)
     data = _data(payload)
-    task_id = _required_id(_data_task_id(payload, data), "voice_phrase")
-    phrase = _text(data.get("validateInfo", data.get("validate_info")), "$.data.validateInfo")
+    task_id = _required_id(_data_task_id(payload, data), family)
     status = _text(data.get("status"), "$.data.status")
     message = _text(data.get("errorMessage"), "$.data.errorMessage") or _message(payload)
+    return code, data, task_id, status, message
+
+
+def _voice_phrase(payload: Mapping[str, Any]) -> VoicePhraseCallback:
+    code, data, task_id, status, message = _voice_fields(payload, "voice_phrase")
+    phrase = _text(data.get("validateInfo", data.get("validate_info")), "$.data.validateInfo")
     stage, failed = _voice_state(code, status, phrase is not None)
     return VoicePhraseCallback(
         task_id=task_id,
@@ -461,12 +469,8 @@ def _voice_phrase(payload: Mapping[str, Any]) -> VoicePhraseCallback:
 
 
 def _voice(payload: Mapping[str, Any]) -> VoiceCallback:
-    code = _code(payload)
-    data = _data(payload)
-    task_id = _required_id(_data_task_id(payload, data), "voice")
+    code, data, task_id, status, message = _voice_fields(payload, "voice")
     voice_id = _id(data.get("voiceId", data.get("voice_id")), "$.data.voiceId")
-    status = _text(data.get("status"), "$.data.status")
-    message = _text(data.get("errorMessage"), "$.data.errorMessage") or _message(payload)
     stage, failed = _voice_state(code, status, voice_id is not None)
     return VoiceCallback(
         task_id=task_id,
