@@ -35,6 +35,7 @@ from ._polling import PollPolicy
 from ._progress import Progress
 from ._results import Lyrics, Stems, Upload
 from ._retry import RetryDecider, RetryPolicy, musicgen_retries
+from ._deadlines import bounded_by, install_deadlines
 from ._workers import run_until
 from .observability._events import Hook
 from .providers import Provider
@@ -146,6 +147,9 @@ class MusicGenClient(BaseClient):
             follow_redirects=True,
             limits=pool_limits(max_concurrency),
         )
+        # Exchanges on a client musicgen built stop at the deadline in the caller's thread;
+        # on a user's client, a worker thread waits for them at most until the deadline.
+        self._bounded = install_deadlines(self._http, modify=self._owns_http)
         self._max_concurrency = max_concurrency
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
 
@@ -727,6 +731,9 @@ class MusicGenClient(BaseClient):
         try:
             if left is None:
                 response = self._transfer(transfer)
+            elif self._bounded:
+                with bounded_by(left):
+                    response = self._transfer(transfer)
             else:
                 # In a worker thread, so that this call stops waiting at the deadline whatever
                 # the socket does (a body trickling in, a read that stalls).

@@ -2,13 +2,14 @@
 
 A blocking socket read cannot be interrupted from another thread, and httpx bounds only each
 read, not a whole exchange: a body trickling in a byte at a time would keep a caller far past
-its deadline. So the blocking client runs each exchange that has a deadline in one of these
-threads and waits for it at most until the deadline (``run_until``); the abandoned exchange
-then stops on its own at its next chunk, or when its own clamped read timeout expires.
+its deadline. A client musicgen builds clamps each socket operation itself (``_deadlines``);
+for an ``httpx.Client`` the user passes in, which musicgen does not change, the blocking client
+runs each exchange that has a deadline in one of these threads and waits for it at most until
+the deadline (``run_until``); the abandoned exchange then stops on its own at its next chunk,
+or when its own clamped read timeout expires.
 
 The threads are daemons (an abandoned exchange never delays the interpreter's exit), shared by
-every client, reused while busy and gone after a while idle. A handoff costs ~20 µs, against
-the milliseconds of any request.
+every client, reused while busy and gone after a while idle.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ On both clients:
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -312,6 +313,42 @@ def test_a_submission_answer_that_trickles_ends_by_the_deadline_uncertain(
     assert isinstance(error, APITimeoutError)
     assert error.request_sent is True
     assert server.emulator.submissions(provider) == 1  # never sent again
+
+
+@pytest.mark.parametrize("fault", [trickle_headers(0.05), trickle(0.05)], ids=["headers", "body"])
+def test_a_users_own_blocking_http_client_is_bounded_by_the_deadline_too(
+    server: MisbehavingServer, fault: Any
+) -> None:
+    # musicgen never changes a client it did not build: its exchanges are waited for from a
+    # worker thread, at most until the deadline.
+    server.misbehave("suno", "status", fault)
+    with (
+        httpx.Client(follow_redirects=True) as http,
+        emulated_client(base_url=server.url, http_client=http) as client,
+    ):
+        elapsed, error = outcome(
+            lambda: client.generate(provider="suno", timeout=DEADLINE, prompt="a calm tune")
+        )
+
+    assert elapsed < DEADLINE + MARGIN
+    assert isinstance(error, GenerationTimeoutError)
+
+
+def test_a_blocking_client_musicgen_built_keeps_exchanges_in_the_callers_thread(
+    server: MisbehavingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: set[str] = set()
+    real_send = httpx.Client.send
+
+    def send(http: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        threads.add(threading.current_thread().name)
+        return real_send(http, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+    with emulated_client(base_url=server.url) as client:
+        client.generate(provider="suno", timeout=30.0, prompt="a calm tune")
+
+    assert threads == {threading.current_thread().name}
 
 
 def test_a_cut_exchange_lets_go_of_its_connection(
