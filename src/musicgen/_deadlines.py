@@ -166,7 +166,7 @@ def install_deadlines(client: httpx.Client, *, modify: bool = True) -> bool:
     """
     transports = [getattr(client, "_transport", None)]
     transports += list(getattr(client, "_mounts", {}).values())
-    pools = []
+    pools: list[Any] = []
     for transport in transports:
         if transport is None:
             continue  # a mount that disables a scheme
