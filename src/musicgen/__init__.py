@@ -5,6 +5,7 @@
 ...     generation = client.generate("a calm lo-fi beat", provider="suno")
 """
 
+import importlib as _importlib
 import logging as _logging
 import os as _os
 from typing import TYPE_CHECKING, Any
@@ -51,36 +52,15 @@ from ._models_catalog import (
 from ._operations import Operation, TaskSnapshot, TaskSpec
 from ._polling import PollPolicy
 from ._progress import Progress
-from ._results import (
-    AlignedLyrics,
-    AlignedWord,
-    CoverArt,
-    Lyrics,
-    Midi,
-    MidiInstrument,
-    MidiNote,
-    Persona,
-    SongDescription,
-    Speech,
-    Stems,
-    StyleBoost,
-    Task,
-    Upload,
-    Video,
-    Voice,
-    VoicePhrase,
-)
 from ._retry import RetryPolicy
 from ._version import __version__
 from .observability import correlation_id
 from .providers import (
     MurekaOptions,
-    MurekaProvider,
     Provider,
     ProviderBase,
     ProviderOptions,
     SunoOptions,
-    SunoProvider,
     register_provider,
 )
 
@@ -162,16 +142,65 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._async_client import AsyncMusicGenClient
+    from ._results import (
+        AlignedLyrics,
+        AlignedWord,
+        CoverArt,
+        Lyrics,
+        Midi,
+        MidiInstrument,
+        MidiNote,
+        Persona,
+        SongDescription,
+        Speech,
+        Stems,
+        StyleBoost,
+        Task,
+        Upload,
+        Video,
+        Voice,
+        VoicePhrase,
+    )
+    from .providers import MurekaProvider, SunoProvider
+
+# Names loaded on first use, so that ``import musicgen`` stays cheap: the async client (asyncio),
+# the drivers (every endpoint family) and the results of the endpoints other than generate.
+_LAZY = {
+    "AsyncMusicGenClient": "._async_client",
+    "MurekaProvider": ".providers",
+    "SunoProvider": ".providers",
+    "AlignedLyrics": "._results",
+    "AlignedWord": "._results",
+    "CoverArt": "._results",
+    "Lyrics": "._results",
+    "Midi": "._results",
+    "MidiInstrument": "._results",
+    "MidiNote": "._results",
+    "Persona": "._results",
+    "SongDescription": "._results",
+    "Speech": "._results",
+    "Stems": "._results",
+    "StyleBoost": "._results",
+    "Task": "._results",
+    "Upload": "._results",
+    "Video": "._results",
+    "Voice": "._results",
+    "VoicePhrase": "._results",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: the async client imports asyncio, which scripts using the blocking client never need.
-    if name == "AsyncMusicGenClient":
-        from ._async_client import AsyncMusicGenClient
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(_importlib.import_module(module, __name__), name)
+    globals()[name] = value  # once loaded, a plain module attribute
+    return value
 
-        return AsyncMusicGenClient
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 # A library logs but never prints by itself: silent unless the app configures logging, or the

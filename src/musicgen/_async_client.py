@@ -24,17 +24,17 @@ from ._errors import ConfigurationError, MusicGenError
 from ._exchange import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, Transfer, pool_limits
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
-from ._namespaces import AsyncMurekaCalls, AsyncSunoCalls
 from ._operations import Operation
 from ._progress import Progress
-from ._results import Lyrics, Stems, Upload
 from ._retry import RetryDecider, musicgen_retries
 from ._workers import Abandoned
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ._namespaces import AsyncMurekaCalls, AsyncSunoCalls
     from ._polling import PollPolicy
+    from ._results import Lyrics, Stems, Upload
     from ._retry import RetryPolicy
     from .cache import Cache
     from .observability._events import Hook
@@ -426,7 +426,7 @@ class AsyncMusicGenClient(BaseClient):
         flow = self._verb_flow(
             "extend_lyrics", provider, None, lyrics, timeout=timeout, correlation_id=correlation_id
         )
-        return cast(Lyrics, await self._drive(flow))
+        return cast("Lyrics", await self._drive(flow))
 
     async def separate(
         self,
@@ -459,7 +459,7 @@ class AsyncMusicGenClient(BaseClient):
             timeout=timeout,
             correlation_id=correlation_id,
         )
-        return cast(Stems, await self._drive(flow))
+        return cast("Stems", await self._drive(flow))
 
     async def upload(
         self,
@@ -493,7 +493,7 @@ class AsyncMusicGenClient(BaseClient):
             timeout=timeout,
             correlation_id=correlation_id,
         )
-        return cast(Upload, await self._drive(flow))
+        return cast("Upload", await self._drive(flow))
 
     async def convert(
         self,
@@ -566,11 +566,15 @@ class AsyncMusicGenClient(BaseClient):
         """Every sunoapi.org endpoint, run by this client: ``await client.suno.<endpoint>(...)``
         takes the arguments of ``SunoProvider.<endpoint>`` and returns what it made (a task's
         result, once done). ``client.suno.with_options(timeout=...)`` sets call options."""
+        from ._namespaces import AsyncSunoCalls
+
         return AsyncSunoCalls(self, "suno")
 
     @property
     def mureka(self) -> AsyncMurekaCalls:
         """Every Mureka endpoint, run by this client; see ``suno``."""
+        from ._namespaces import AsyncMurekaCalls
+
         return AsyncMurekaCalls(self, "mureka")
 
     # -- lifecycle ----------------------------------------------------------------------------

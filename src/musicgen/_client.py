@@ -29,13 +29,10 @@ from ._exchange import (
 )
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, Track
-from ._namespaces import MurekaCalls, SunoCalls
 from ._operations import Operation
 from ._polling import PollPolicy
 from ._progress import Progress
-from ._results import Lyrics, Stems, Upload
 from ._retry import RetryDecider, RetryPolicy, musicgen_retries
-from ._deadlines import bounded_by, install_deadlines
 from ._workers import run_until
 from .observability._events import Hook
 from .providers import Provider
@@ -43,6 +40,8 @@ from .providers import Provider
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ._namespaces import MurekaCalls, SunoCalls
+    from ._results import Lyrics, Stems, Upload
     from .cache import Cache
 
 __all__ = ["MusicGenClient", "public_error"]
@@ -149,7 +148,11 @@ class MusicGenClient(BaseClient):
         )
         # Exchanges on a client musicgen built stop at the deadline in the caller's thread;
         # on a user's client, a worker thread waits for them at most until the deadline.
-        self._bounded = install_deadlines(self._http, modify=self._owns_http)
+        # (Imported here: it needs httpcore, which httpx itself loads only for a transport.)
+        from ._deadlines import bounded_by, install_deadlines
+
+        bounded = install_deadlines(self._http, modify=self._owns_http)
+        self._bounded_by = bounded_by if bounded else None
         self._max_concurrency = max_concurrency
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
 
@@ -478,7 +481,7 @@ class MusicGenClient(BaseClient):
         flow = self._verb_flow(
             "extend_lyrics", provider, None, lyrics, timeout=timeout, correlation_id=correlation_id
         )
-        return cast(Lyrics, self._drive(flow))
+        return cast("Lyrics", self._drive(flow))
 
     def separate(
         self,
@@ -511,7 +514,7 @@ class MusicGenClient(BaseClient):
             timeout=timeout,
             correlation_id=correlation_id,
         )
-        return cast(Stems, self._drive(flow))
+        return cast("Stems", self._drive(flow))
 
     def upload(
         self,
@@ -545,7 +548,7 @@ class MusicGenClient(BaseClient):
             timeout=timeout,
             correlation_id=correlation_id,
         )
-        return cast(Upload, self._drive(flow))
+        return cast("Upload", self._drive(flow))
 
     def convert(
         self,
@@ -628,11 +631,15 @@ class MusicGenClient(BaseClient):
         """Every sunoapi.org endpoint, run by this client: ``client.suno.<endpoint>(...)`` takes
         the arguments of ``SunoProvider.<endpoint>`` and returns what it made (a task's
         result, once done). ``client.suno.with_options(timeout=...)`` sets call options."""
+        from ._namespaces import SunoCalls
+
         return SunoCalls(self, "suno")
 
     @property
     def mureka(self) -> MurekaCalls:
         """Every Mureka endpoint, run by this client; see ``suno``."""
+        from ._namespaces import MurekaCalls
+
         return MurekaCalls(self, "mureka")
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -731,8 +738,8 @@ class MusicGenClient(BaseClient):
         try:
             if left is None:
                 response = self._transfer(transfer)
-            elif self._bounded:
-                with bounded_by(left):
+            elif self._bounded_by is not None:
+                with self._bounded_by(left):
                     response = self._transfer(transfer)
             else:
                 # In a worker thread, so that this call stops waiting at the deadline whatever

@@ -27,7 +27,6 @@ from ._models import Generation, Track
 from ._operations import Operation
 from ._polling import PollPolicy
 from ._progress import Progress
-from ._results import result_of
 from ._retry import RetryPolicy
 from .observability._events import Hook
 from .providers._base import Provider, track_of
@@ -270,6 +269,8 @@ class BaseClient:
             self._core.endpoint(driver, call)  # UnsupportedOperationError names the fix
             operation = build(driver, ctx)
             value = yield from self._core.operation_flow(operation, ctx, fresh=fresh)
+            from ._results import result_of
+
             return result_of(value)
 
         return self._guarded(call, provider, correlation_id, timeout, cache, steps)
