@@ -16,8 +16,11 @@ Runs, in order:
 4. with ``--traced``, one more run under tracemalloc for the peak traced memory while N
    generations are in flight (slow, so only asked for small N).
 
-Both sides use one ``httpx.AsyncClient`` built by ``http_client()``: the same limits, timeouts
-and admission gate.
+The SDK side is ``AsyncMusicGenClient`` as shipped: its own ``httpx.AsyncClient``, sized by its
+default ``max_concurrency``, no gate of ours. The baseline is hand-written httpx given the best
+set-up we know (``http_client()``): the same number of connections behind an admission gate
+(see ``AdmissionGate``), without which httpcore's pool bookkeeping dominates at large N.
+Both report process CPU time per generation beside the wall time.
 """
 
 from __future__ import annotations
@@ -36,14 +39,16 @@ from typing import Any
 import httpx
 
 from musicgen import PollPolicy
+from musicgen._exchange import DEFAULT_MAX_CONCURRENCY
 
 from ._harness import cache_missing_sniffio, count_sockets, proc_status_kib, reset_peak_rss
 from ._workloads import PROMPT, RawSuno, sdk_async_client
 
 __all__ = ["CONNECTIONS", "POLL", "TIMEOUT", "AdmissionGate", "http_client", "main", "probe"]
 
-#: Connections per client, and requests admitted into httpx's pool at once, for both sides.
-CONNECTIONS = 20
+#: Requests in flight at once: the SDK's default ``max_concurrency``, and the baseline's
+#: connections and admission gate.
+CONNECTIONS = DEFAULT_MAX_CONCURRENCY
 #: Generous, identical timeouts: at N=1000 a request may wait a while for the gate.
 TIMEOUT = httpx.Timeout(120.0)
 #: Zero waits between reads, and a deadline a slow shared machine cannot hit.
@@ -83,13 +88,21 @@ def http_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, timeout=TIMEOUT)
 
 
-def _starter(side: str, url: str, http: httpx.AsyncClient) -> Callable[[], Awaitable[object]]:
-    """A function starting one generation for ``side`` (``"sdk"`` or ``"raw"``) over ``http``."""
-    if side == "sdk":
-        client = sdk_async_client(url, http_client=http, poll=POLL, timeout=TIMEOUT)
-        return lambda: client.generate(PROMPT, provider="suno")
-    raw = RawSuno(url)
-    return lambda: raw.agenerate(http)
+class _Side:
+    """One side's way to start a generation, and what it must close."""
+
+    def __init__(self, side: str, url: str) -> None:
+        if side == "sdk":  # as shipped: the client builds and sizes its own httpx client
+            client = sdk_async_client(url, poll=POLL, request_timeout=TIMEOUT)
+            self.start: Callable[[], Awaitable[object]] = lambda: client.generate(
+                PROMPT, provider="suno"
+            )
+            self.aclose: Callable[[], Awaitable[None]] = client.aclose
+        else:
+            http = http_client()
+            raw = RawSuno(url)
+            self.start = lambda: raw.agenerate(http)
+            self.aclose = http.aclose
 
 
 async def _batch(start: Callable[[], Awaitable[object]], n: int) -> int:
@@ -109,23 +122,26 @@ async def probe(
 ) -> dict[str, Any]:
     """Measure one side; see the module docstring for the runs."""
     sockets_start = count_sockets()
-    http = http_client()
-    start = _starter(side, url, http)
+    running = _Side(side, url)
+    start = running.start
     failures = await _batch(start, min(n, CONNECTIONS))
     gc.collect()
     rss_before = proc_status_kib("VmRSS")
     resettable = reset_peak_rss()
     walls = []
+    cpu = []
     for _ in range(repeat):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         failures += await _batch(start, n)
         walls.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
     hwm = proc_status_kib("VmHWM")
     result: dict[str, Any] = {
         "side": side,
         "n": n,
         "wall_s": statistics.median(walls),
         "batches": walls,
+        "cpu_per_generation_s": statistics.median(cpu) / n,
         "rss_peak_growth_bytes": (hwm - rss_before) * 1024
         if resettable and hwm is not None and rss_before is not None
         else None,
@@ -146,7 +162,7 @@ async def probe(
         tracemalloc.stop()
     result["failures"] = failures
     result["sockets_open_after_runs"] = count_sockets() - sockets_start
-    await http.aclose()
+    await running.aclose()
     result["sockets_open_after_close"] = count_sockets() - sockets_start
     result["connection_limit"] = CONNECTIONS
     return result
