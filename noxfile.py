@@ -90,6 +90,9 @@ def package(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: SDK vs hand-written httpx, side by side; writes benchmarks/results.json."""
-    session.install("-e", ".[sentry]")
+    """Benchmarks: SDK vs hand-written httpx, side by side; writes benchmarks/results.json.
+
+    suno-easy, a peer client measured beside musicgen, is installed here only.
+    """
+    session.install("-e", ".[sentry]", "suno-easy")
     session.run("python", "-m", "benchmarks", *session.posargs)
