@@ -74,6 +74,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Balance",
+    "BatchProgress",
     "ConfigurationError",
     "ContentPolicyError",
     "CoverArt",
@@ -142,6 +143,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from ._async_client import AsyncMusicGenClient
+    from ._batch import BatchProgress
     from ._results import (
         AlignedLyrics,
         AlignedWord,
@@ -167,6 +169,7 @@ if TYPE_CHECKING:
 # the drivers (every endpoint family) and the results of the endpoints other than generate.
 _LAZY = {
     "AsyncMusicGenClient": "._async_client",
+    "BatchProgress": "._batch",
     "MurekaProvider": ".providers",
     "SunoProvider": ".providers",
     "AlignedLyrics": "._results",

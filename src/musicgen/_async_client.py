@@ -11,19 +11,19 @@ import contextlib
 import inspect
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from ._client import public_error
-from ._client_base import BaseClient, ProviderOptions, _as_timeout
+from ._client_base import BaseClient, ProviderOptions, _as_timeout, _batch_defaults
 from ._effects import Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._exchange import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, Transfer, pool_limits
 from ._flights import ABANDONED, Flights
-from ._models import Balance, Generation, Track
+from ._models import Balance, Generation, GenerationRequest, Track
 from ._operations import Operation
 from ._progress import Progress
 from ._retry import RetryDecider, musicgen_retries
@@ -32,6 +32,7 @@ from ._workers import Abandoned
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ._batch import BatchProgress
     from ._namespaces import AsyncMurekaCalls, AsyncSunoCalls
     from ._polling import PollPolicy
     from ._results import Lyrics, Stems, Upload
@@ -199,6 +200,49 @@ class AsyncMusicGenClient(BaseClient):
                 until=until,
             )
         )
+
+    async def generate_many(
+        self,
+        requests: Iterable[str | Mapping[str, Any] | GenerationRequest],
+        *,
+        provider: str | None = None,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[BatchProgress], Any] | None = None,
+    ) -> list[Generation | MusicGenError]:
+        """Generate many at once; results in input order, failures as values.
+
+        As ``MusicGenClient.generate_many``, with asyncio tasks instead of threads; a
+        coroutine ``on_progress`` is awaited. Cancelling the call cancels the generations
+        still running (their tasks stay journalled: the same batch again resumes them).
+        """
+        from ._batch import BatchTally, batch_calls, check_concurrency, split_call
+
+        calls = batch_calls(requests, _batch_defaults(provider, timeout))
+        slots = asyncio.Semaphore(check_concurrency(concurrency))
+        tally = BatchTally(len(calls), on_progress)
+
+        async def one(index: int, call: dict[str, Any]) -> None:
+            own, extra = split_call(call)
+            outcome: Generation | MusicGenError
+            async with slots:
+                try:
+                    outcome = await self.generate(**own, **extra)
+                except MusicGenError as error:
+                    outcome = error
+            update = tally.record(index, outcome)
+            if update is not None and on_progress is not None:
+                called = on_progress(update)
+                if inspect.isawaitable(called):
+                    await called
+
+        tasks = [asyncio.ensure_future(one(index, call)) for index, call in enumerate(calls)]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+        return tally.results()
 
     async def submit(
         self,

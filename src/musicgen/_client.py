@@ -11,13 +11,13 @@ import concurrent.futures
 import os
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
-from ._client_base import BaseClient, ProviderOptions, _as_timeout
+from ._client_base import BaseClient, ProviderOptions, _as_timeout, _batch_defaults
 from ._effects import Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._exchange import (
@@ -28,7 +28,7 @@ from ._exchange import (
     pool_limits,
 )
 from ._flights import ABANDONED, Flights
-from ._models import Balance, Generation, Track
+from ._models import Balance, Generation, GenerationRequest, Track
 from ._operations import Operation
 from ._polling import PollPolicy
 from ._progress import Progress
@@ -40,6 +40,7 @@ from .providers import Provider
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ._batch import BatchProgress
     from ._namespaces import MurekaCalls, SunoCalls
     from ._results import Lyrics, Stems, Upload
     from .cache import Cache
@@ -276,6 +277,75 @@ class MusicGenClient(BaseClient):
                 until=until,
             )
         )
+
+    def generate_many(
+        self,
+        requests: Iterable[str | Mapping[str, Any] | GenerationRequest],
+        *,
+        provider: str | None = None,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        on_progress: Callable[[BatchProgress], Any] | None = None,
+    ) -> list[Generation | MusicGenError]:
+        """Generate many at once; results in input order, failures as values.
+
+        Each request is one ``generate`` call, journalled like any other: with a ``cache=``,
+        running the same batch again after a crash resumes its unfinished tasks and returns
+        its finished ones without paying again, and identical requests share one task.
+
+        Args:
+            requests: Prompts (``str``), mappings of ``generate``'s keyword arguments (provider
+                options may sit beside them), or ``GenerationRequest`` values.
+            provider: The provider of every request that names none.
+            concurrency: Generations at once (default 8), in worker threads. A client's
+                ``limiter=`` still caps what the provider account runs.
+            timeout: Each generation's own deadline (default: ``poll.timeout``).
+            on_progress: Called with a ``musicgen.BatchProgress`` each time one ends (from the
+                worker thread that ran it, one call at a time).
+
+        Returns:
+            One ``Generation`` or ``MusicGenError`` per request, in the order given.
+
+        Raises:
+            ValidationError: A request is not a prompt, mapping or ``GenerationRequest``, or
+                ``concurrency`` is not a positive int; raised before anything is sent.
+        """
+        import concurrent.futures
+        import contextvars
+
+        from ._batch import BatchTally, batch_calls, check_concurrency, split_call
+
+        calls = batch_calls(requests, _batch_defaults(provider, timeout))
+        workers = min(check_concurrency(concurrency), max(1, len(calls)))
+        tally = BatchTally(len(calls), on_progress)
+        reporting = threading.Lock()  # one on_progress call at a time: progress bars are not
+        # thread-safe
+
+        def one(index: int, call: dict[str, Any]) -> None:
+            own, extra = split_call(call)
+            outcome: Generation | MusicGenError
+            try:
+                outcome = self.generate(**own, **extra)
+            except MusicGenError as error:
+                outcome = error
+            update = tally.record(index, outcome)
+            if update is not None and on_progress is not None:
+                with reporting:
+                    on_progress(update)
+
+        pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="musicgen-batch")
+        try:
+            futures = [
+                pool.submit(contextvars.copy_context().run, one, index, call)
+                for index, call in enumerate(calls)
+            ]
+            for future in futures:
+                future.result()
+        finally:
+            # Ctrl-C or a callback's error: requests not yet started never start; running ones
+            # end by their deadline, journalled, so the same batch again resumes them.
+            pool.shutdown(wait=False, cancel_futures=True)
+        return tally.results()
 
     def submit(
         self,

@@ -481,3 +481,13 @@ def _as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
         return timeout
     return httpx.Timeout(timeout)
+
+
+def _batch_defaults(provider: str | None, timeout: float | None) -> dict[str, Any]:
+    """What every request of a ``generate_many`` batch gets unless it sets it."""
+    defaults: dict[str, Any] = {}
+    if provider is not None:
+        defaults["provider"] = provider
+    if timeout is not None:
+        defaults["timeout"] = timeout
+    return defaults

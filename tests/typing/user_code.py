@@ -132,6 +132,10 @@ def make_songs(client: MusicGenClient, out: Path) -> list[Path]:
     finished = client.wait(queued, timeout=120)
     again = client.get(finished.task_id, provider="suno")
     assert_type(again, Generation)
+    batch = client.generate_many(
+        ["rain", {"provider": "mureka", "lyrics": "[Verse]\nla"}], provider="suno", concurrency=2
+    )
+    assert_type(batch, list[Generation | MusicGenError])
 
     longer = client.extend(
         song, at=seconds / 2, lyrics="[Verse]\nmore", style="synthwave", title="II"
