@@ -142,12 +142,15 @@ class Balance:
         provider: The provider name.
         amount: The amount in ``unit``.
         unit: ``"credits"`` (Suno) or ``"cents"`` (Mureka, US cents).
+        concurrent_limit: Tasks the account may run at once, when the provider says (Mureka's
+            ``concurrent_request_limit``); None otherwise.
         raw: The raw payload. Not part of equality.
     """
 
     provider: str
     amount: float
     unit: str
+    concurrent_limit: int | None = None
     raw: Mapping[str, Any] = attrs.field(
         factory=dict, converter=_freeze_mapping, eq=False, repr=False
     )

@@ -94,6 +94,11 @@ def test_balance_reports_mureka_cents(client: Runner, emulator: Emulator) -> Non
     assert (balance.amount, balance.unit) == (emulator.mureka_balance_cents, "cents")
 
 
+def test_balance_reports_murekas_concurrency_limit_and_none_for_suno(client: Runner) -> None:
+    assert client.balance("mureka").concurrent_limit == 5  # the emulator's, as in the docs
+    assert client.balance("suno").concurrent_limit is None
+
+
 @pytest.mark.parametrize(
     ("provider", "final", "kwargs"),
     [

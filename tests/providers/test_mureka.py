@@ -1146,7 +1146,7 @@ def test_billing_becomes_a_balance_in_cents(provider: MurekaProvider) -> None:
 
     balance = provider.balance().parse(respond(200, body))
 
-    assert balance == Balance(provider="mureka", amount=1234, unit="cents")
+    assert balance == Balance(provider="mureka", amount=1234, unit="cents", concurrent_limit=5)
     assert dict(balance.raw) == body
 
 
@@ -1225,3 +1225,15 @@ def test_parse_status_only_returns_a_generation_or_raises_an_api_error(
     except APIError:  # includes UnexpectedResponseError
         return
     assert isinstance(result, Generation)
+
+
+@pytest.mark.parametrize(
+    ("limit", "read"), [(5, 5), (5.0, 5), (0, None), (2.5, None), (None, None), ("5", 5)]
+)
+def test_billing_reads_the_concurrency_limit_only_when_it_is_a_positive_whole_number(
+    provider: MurekaProvider, limit: Any, read: int | None
+) -> None:
+    body = {"balance": 100, "concurrent_request_limit": limit}
+    response = httpx.Response(200, json=body, request=provider.balance().request)
+
+    assert provider.balance().parse(response).concurrent_limit == read

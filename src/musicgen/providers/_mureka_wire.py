@@ -117,9 +117,10 @@ class MurekaTaskId:
 
 @attrs.frozen
 class MurekaBilling:
-    """``/v1/account/billing``; only the balance (US cents) is read."""
+    """``/v1/account/billing``: the balance (US cents) and the account's concurrency limit."""
 
     balance: float | None = None
+    concurrent_request_limit: float | None = None
 
 
 @attrs.frozen
@@ -381,7 +382,17 @@ def read_billing(body: Any) -> Balance:
     billing = structure(_CONVERTER, body, MurekaBilling, path="$")
     if billing.balance is None:
         raise WireError("$.balance", "no balance")
-    return Balance(provider=_PROVIDER, amount=billing.balance, unit="cents", raw=body)
+    limit = billing.concurrent_request_limit
+    return Balance(
+        provider=_PROVIDER,
+        amount=billing.balance,
+        unit="cents",
+        # A limit that is not a positive whole number tells nothing usable: left out.
+        concurrent_limit=int(limit)
+        if limit is not None and limit >= 1 and limit % 1 == 0
+        else None,
+        raw=body,
+    )
 
 
 def read_upload(body: Any, *, purpose: str | None = None) -> Upload:
