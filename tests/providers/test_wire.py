@@ -745,7 +745,7 @@ def test_mureka_billing_is_a_balance_in_cents_keeping_the_body() -> None:
 
     balance = read_billing(body)
 
-    assert balance == Balance(provider="mureka", amount=1234, unit="cents")
+    assert balance == Balance(provider="mureka", amount=1234, unit="cents", concurrent_limit=5)
     assert balance.raw == body
 
 
