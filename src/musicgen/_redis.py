@@ -41,6 +41,9 @@ class CacheUnavailableError(MusicGenError):
     """
 
 
+CacheUnavailableError.__module__ = "musicgen.cache"  # its public home, in reprs and tracebacks
+
+
 def import_redis() -> ModuleType:
     """Import redis-py, or say in one line how to install it.
 
