@@ -105,6 +105,14 @@ class Subscription:
         self._early: list[str] = []
 
     def __enter__(self) -> Subscription:
+        try:
+            self._confirm()
+        except BaseException:
+            self._pubsub.close()  # the with block never runs: give the connection back now
+            raise
+        return self
+
+    def _confirm(self) -> None:
         self._pubsub.subscribe(*self._channels)
         # Wait for every confirmation: until then the server may not route a publish to us.
         pending = len(self._channels)
@@ -120,7 +128,6 @@ class Subscription:
                 pending -= 1
             elif message["type"] == "message":
                 self._early.append(text(message["channel"]))
-        return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._pubsub.close()

@@ -200,8 +200,9 @@ class RedisLimiter(BlockingLimiter):
 
     @contextmanager
     def _listen(self, account: str) -> Iterator[Waiter]:
-        subscription = Subscription(self._client, [self._channel(account)])
-        self._call(subscription.__enter__)
+        subscription = self._call(
+            lambda: Subscription(self._client, [self._channel(account)]).__enter__()
+        )
         try:
 
             def wait(seconds: float) -> None:
