@@ -43,7 +43,7 @@ PYTHONS = [version for version in CLASSIFIER_PYTHONS if _runs(version)] or None
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite (on each classifier Python that is installed)."""
-    session.install("-e", ".[test,sentry,callbacks,cli]")
+    session.install("-e", ".[test,sentry,callbacks,cli,redis]")
     session.run("pytest", *session.posargs)
 
 
@@ -58,7 +58,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typing(session: nox.Session) -> None:
     """mypy --strict over the package, the tests (tests/typing is user code) and the examples."""
-    session.install("-e", ".[test,sentry,callbacks,cli]", "mypy")
+    session.install("-e", ".[test,sentry,callbacks,cli,redis]", "mypy")
     session.run("mypy", "--strict", "src", "tests", "examples")
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from musicgen.cache import Cache, DiskCache, MemoryCache, TieredCache
+from musicgen.cache import Cache
+
+from .conftest import STORE_KINDS, make_store
 
 
 @pytest.fixture(scope="module")
@@ -19,17 +21,11 @@ def directory() -> Iterator[Path]:
         yield Path(name)
 
 
-STORES: dict[str, Callable[[Path], Cache]] = {
-    "memory": lambda _: MemoryCache(maxsize=1000),
-    "disk": lambda d: DiskCache(d / "disk.sqlite3"),
-    "tiered": lambda d: TieredCache(MemoryCache(), DiskCache(d / "tiered.sqlite3")),
-}
-
-
-@pytest.fixture(scope="module", params=sorted(STORES))
+@pytest.fixture(scope="module", params=STORE_KINDS)
 def store(request: pytest.FixtureRequest, directory: Path) -> Iterator[Cache]:
-    cache = STORES[request.param](directory)
+    cache = make_store(request.param, request, directory)
     yield cache
+    cache.clear()
     cache.close()
 
 

@@ -19,6 +19,7 @@ DOCUMENTED = {
 SUBMODULES = [
     "musicgen.cache",
     "musicgen.callbacks",
+    "musicgen.limits",
     "musicgen.observability",
     "musicgen.providers",
     "musicgen.testing",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-__all__ = ["Cache", "CacheStats", "SupportsGetWithTTL"]
+__all__ = ["Cache", "CacheStats", "SupportsGetWithTTL", "SupportsLease", "SupportsWait"]
 
 
 @runtime_checkable
@@ -67,6 +68,79 @@ class SupportsGetWithTTL(Protocol):
         ...
 
 
+@runtime_checkable
+class SupportsLease(Protocol):
+    """A store that grants leases: named locks with a holder token and an expiry.
+
+    Distributed single flight uses them: the worker that takes the lease on a request's
+    fingerprint submits it; the others wait for its result. A holder renews its lease while
+    it waits; one that dies stops renewing, its lease expires after ``ttl`` and another worker
+    takes it (and resumes the journalled task rather than submitting again).
+
+    Every operation is atomic and checks the token: only the holder renews or releases.
+    ``MemoryCache`` grants leases within one process, ``RedisCache`` across machines. Lease
+    names live apart from the store's values: ``clear()`` leaves held leases alone.
+    """
+
+    def acquire_lease(self, name: str, token: str, ttl: float) -> bool:
+        """Take the lease ``name`` for ``token`` for ``ttl`` seconds.
+
+        Returns:
+            True when ``token`` now holds it: it was free, its last holder's time ran out, or
+            ``token`` held it already (its expiry is then pushed to ``ttl`` from now). False
+            when another token holds it.
+        """
+        ...
+
+    def renew_lease(self, name: str, token: str, ttl: float) -> bool:
+        """Push the expiry of a lease ``token`` holds to ``ttl`` seconds from now.
+
+        Returns:
+            False when ``token`` no longer holds it (it expired, or another took it over):
+            the caller has lost the lease and must not act as its holder.
+        """
+        ...
+
+    def release_lease(self, name: str, token: str) -> bool:
+        """Give up a lease ``token`` holds, and wake the ``wait_for`` calls waiting on ``name``.
+
+        Returns:
+            False (and nothing changed) when ``token`` does not hold it.
+        """
+        ...
+
+
+@runtime_checkable
+class SupportsWait(Protocol):
+    """A store whose waiters wake when a key is written, by this process or (for a shared
+    store) by any other process on any machine.
+
+    The callback receiver stores a callback under ``callback:<provider>:<task id>``; a worker
+    waiting for that task calls ``wait_for([that key], timeout)`` and wakes as soon as it
+    lands, instead of polling. Followers of a single flight wait on the holder's result key
+    and on the lease name (``release_lease`` wakes that too).
+
+    A wake-up is a hint, not a value: read the key afterwards (it may have expired, or the
+    wake came from a released lease). ``wait_for`` blocks its thread; async code calls it from
+    a worker thread.
+    """
+
+    def wait_for(self, keys: Sequence[str], timeout: float | None) -> str | None:
+        """Block until one of ``keys`` holds a value or is woken; return that key.
+
+        Returns at once with a key that already holds a value. A key is woken by a ``set`` of
+        it and by a ``release_lease`` of a lease of that name.
+
+        Args:
+            keys: The keys (or lease names) to wait on; at least one.
+            timeout: Seconds to wait at most; None waits for ever.
+
+        Returns:
+            The key that holds a value or was woken, or None when ``timeout`` passed first.
+        """
+        ...
+
+
 @attrs.frozen
 class CacheStats:
     """A snapshot of a store's counters.
@@ -115,6 +189,39 @@ def check_ttl(ttl: float | None, *, name: str = "ttl") -> float | None:
     if ttl is not None and not ttl > 0:  # "not >" also rejects NaN
         raise ValueError(f"{name} must be a positive number of seconds (or None), got {ttl!r}")
     return ttl
+
+
+def check_lease(name: object, token: object, ttl: float | None = 1.0) -> None:
+    """Refuse a lease call with a non-text name or token, or a ttl that is not a finite,
+    positive number of seconds (a lease that never expires would outlive a dead holder).
+
+    Raises:
+        TypeError: ``name`` or ``token`` is not a ``str``.
+        ValueError: ``token`` is empty, or ``ttl`` is not finite and positive.
+    """
+    if not isinstance(name, str) or not isinstance(token, str):
+        raise TypeError("lease names and tokens must be str")
+    if not token:
+        raise ValueError("a lease token must not be empty: use a fresh uuid4().hex per holder")
+    if ttl is not None and not (ttl > 0 and math.isfinite(ttl)):
+        raise ValueError(f"lease ttl must be a finite, positive number of seconds, got {ttl!r}")
+
+
+def check_keys(keys: Sequence[str]) -> list[str]:
+    """The keys of a ``wait_for`` call, as a list.
+
+    Raises:
+        TypeError: ``keys`` is a single ``str`` or holds something else than ``str``.
+        ValueError: ``keys`` is empty.
+    """
+    if isinstance(keys, str):
+        raise TypeError("wait_for takes a sequence of keys: pass [key], not key")
+    listed = list(keys)
+    if not listed:
+        raise ValueError("wait_for needs at least one key")
+    if not all(isinstance(key, str) for key in listed):
+        raise TypeError("wait_for keys must be str")
+    return listed
 
 
 def check_item(key: object, value: object) -> None:

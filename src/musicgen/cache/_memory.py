@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from cachetools import TLRUCache
 
-from ._base import CacheStats, check_item, check_ttl, expiry
+from ._base import CacheStats, check_item, check_keys, check_lease, check_ttl, expiry
 
 __all__ = ["MemoryCache"]
 
@@ -49,7 +50,11 @@ class MemoryCache:
     Each entry expires after the ``ttl`` given to ``set``, else after the store's default
     ``ttl``, else never. The least recently used entry is evicted when the store is full.
     Operations never block for long: they take one lock and touch only memory, so the async
-    client can call them inline.
+    client can call them inline (all but ``wait_for``, which waits by design).
+
+    It also grants leases (``SupportsLease``) and wakes waiters (``SupportsWait``) within this
+    process, so a client has one code path for single flight whether its store is in memory
+    or in Redis. Leases expire on the store's ``timer``.
 
     Args:
         maxsize: The most entries kept.
@@ -78,7 +83,14 @@ class MemoryCache:
         # cachetools is not thread-safe. One lock serializes every operation; none of them
         # awaits or does I/O, so the lock is also safe to take on an event loop.
         self._lock = threading.Lock()
+        # Notified on every set and lease release, for wait_for.
+        self._changed = threading.Condition(self._lock)
         self._data = _CountingTLRU(maxsize, timer)
+        # Lease name -> (holder token, expiry on the timer); kept apart from the values.
+        self._leases: dict[str, tuple[str, float]] = {}
+        # Keys someone waits on -> how many waiters, and how many wakes each has seen.
+        self._waiters: Counter[str] = Counter()
+        self._wakes: Counter[str] = Counter()
         self._hits = 0
         self._misses = 0
         self._sets = 0
@@ -130,6 +142,7 @@ class MemoryCache:
             now = self._timer()
             self._data[key] = (value, expiry(now, self._ttl if ttl is None else ttl))
             self._sets += 1
+            self._wake(key)
 
     def delete(self, key: str) -> None:
         """Remove ``key``; a missing key is not an error."""
@@ -162,6 +175,91 @@ class MemoryCache:
 
     def close(self) -> None:
         """Do nothing: a memory store holds no resources (its entries stay readable)."""
+
+    # -- leases (SupportsLease) ----------------------------------------------------------------
+
+    def acquire_lease(self, name: str, token: str, ttl: float) -> bool:
+        """Take the lease ``name`` for ``token`` for ``ttl`` seconds (see ``SupportsLease``).
+
+        Raises:
+            TypeError: ``name`` or ``token`` is not a ``str``.
+            ValueError: ``token`` is empty or ``ttl`` is not finite and positive.
+        """
+        check_lease(name, token, ttl)
+        with self._lock:
+            now = self._timer()
+            held = self._leases.get(name)
+            if held is not None and held[0] != token and held[1] > now:
+                return False
+            if len(self._leases) > 1024:  # drop the leases dead holders left behind
+                self._leases = {k: v for k, v in self._leases.items() if v[1] > now}
+            self._leases[name] = (token, now + ttl)
+            return True
+
+    def renew_lease(self, name: str, token: str, ttl: float) -> bool:
+        """Push the expiry of a lease ``token`` holds; False when it no longer holds it."""
+        check_lease(name, token, ttl)
+        with self._lock:
+            now = self._timer()
+            held = self._leases.get(name)
+            if held is None or held[0] != token or held[1] <= now:
+                return False
+            self._leases[name] = (token, now + ttl)
+            return True
+
+    def release_lease(self, name: str, token: str) -> bool:
+        """Give up a lease ``token`` holds and wake the waiters on ``name``; False when it
+        does not hold it."""
+        check_lease(name, token, None)
+        with self._lock:
+            held = self._leases.get(name)
+            if held is None or held[0] != token or held[1] <= self._timer():
+                return False
+            del self._leases[name]
+            self._wake(name)
+            return True
+
+    # -- wake-ups (SupportsWait) ---------------------------------------------------------------
+
+    def wait_for(self, keys: Sequence[str], timeout: float | None) -> str | None:
+        """Block until one of ``keys`` holds a value or is woken by a ``set`` or a lease
+        release in this process; return that key, or None after ``timeout`` seconds (None:
+        wait for ever). See ``SupportsWait``.
+
+        Raises:
+            TypeError: ``keys`` is one ``str``, or holds something else.
+            ValueError: ``keys`` is empty, or ``timeout`` is negative.
+        """
+        wanted = check_keys(keys)
+        if timeout is not None and not timeout >= 0:
+            raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            self._waiters.update(wanted)
+            try:
+                seen = {key: self._wakes[key] for key in wanted}
+                while True:
+                    now = self._timer()
+                    for key in wanted:
+                        entry = self._data.get(key)
+                        if self._wakes[key] != seen[key] or (entry and entry[1] > now):
+                            return key
+                    left = None if deadline is None else deadline - time.monotonic()
+                    if left is not None and left <= 0:
+                        return None
+                    self._changed.wait(left)
+            finally:
+                self._waiters.subtract(wanted)
+                for key in wanted:
+                    if self._waiters[key] <= 0:
+                        del self._waiters[key]
+                        self._wakes.pop(key, None)
+
+    def _wake(self, key: str) -> None:
+        """Count a wake of ``key`` for its waiters; call with the lock held."""
+        if key in self._waiters:
+            self._wakes[key] += 1
+            self._changed.notify_all()
 
     def __enter__(self) -> MemoryCache:
         return self

@@ -42,6 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mureka-api-key", help="only accept this Mureka key (default: any)")
     parser.add_argument("--suno-credits", type=int, default=500)
     parser.add_argument("--mureka-balance-cents", type=int, default=10_000)
+    parser.add_argument(
+        "--mureka-concurrent-request-limit",
+        type=int,
+        default=5,
+        help="Mureka tasks running at once before a submission gets 429 (default: %(default)s)",
+    )
     parser.add_argument("--polls-per-stage", type=int, default=1)
     parser.add_argument("--audio-seconds", type=float, default=2.0)
     parser.add_argument(
@@ -60,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mureka_api_key=args.mureka_api_key,
         suno_credits=args.suno_credits,
         mureka_balance_cents=args.mureka_balance_cents,
+        mureka_concurrent_request_limit=args.mureka_concurrent_request_limit,
         polls_per_stage=args.polls_per_stage,
         audio_seconds=args.audio_seconds,
         callback_stage_seconds=args.callback_stage_seconds,

@@ -114,16 +114,19 @@ class Emulator:
     - a bad or missing Bearer token is a real HTTP 401 for both (Suno's body also has
       ``code: 401``); other paths under ``/api/`` and ``/v1/`` get each provider's own 404
       body, and any other unknown path a plain-text 404;
-    - failed tasks are not refunded; Mureka's concurrency limit is reported, not enforced;
-      callbacks are never sent; Suno's MP4 files answer 501 "not emulated" (no small honest
-      MP4 can be made); costs the providers do not publish are estimates, named in each
-      service module.
+    - failed tasks are not refunded; callbacks are never sent; Suno's MP4 files answer 501
+      "not emulated" (no small honest MP4 can be made); costs the providers do not publish
+      are estimates, named in each service module.
 
     Args:
         suno_api_key: The only Bearer token Suno accepts; None accepts any non-empty token.
         mureka_api_key: The same for Mureka.
         suno_credits: Starting Suno credits (12 per generate).
         mureka_balance_cents: Starting Mureka balance in cents (5 per generated song).
+        mureka_concurrent_request_limit: The most Mureka tasks running at once (submitted and
+            not yet terminal on the emulator's clock), as the billing endpoint reports it; one
+            more song submission gets HTTP 429 "... check the concurrent request limit", as
+            live. :meth:`max_concurrent` tells the most that ran at once.
         polls_per_stage: Status reads per stage; 0 makes a task final on its first read.
         audio_seconds: Length of every generated track (also its reported duration).
         audio_base_url: Base of media URLs; None uses the scheme and host of the request that
@@ -145,6 +148,7 @@ class Emulator:
         mureka_api_key: str | None = None,
         suno_credits: int = 500,
         mureka_balance_cents: int = 10_000,
+        mureka_concurrent_request_limit: int = mureka.CONCURRENT_REQUEST_LIMIT,
         polls_per_stage: int = 1,
         audio_seconds: float = 2.0,
         audio_base_url: str | None = None,
@@ -167,6 +171,11 @@ class Emulator:
             raise ValueError(f"audio_seconds must be positive, got {audio_seconds}")
         if suno_credits < 0 or mureka_balance_cents < 0:
             raise ValueError("credits and balance must not be negative")
+        if isinstance(mureka_concurrent_request_limit, bool) or mureka_concurrent_request_limit < 1:
+            raise ValueError(
+                "mureka_concurrent_request_limit must be at least 1, got "
+                f"{mureka_concurrent_request_limit!r}"
+            )
         self._store = Store(
             polls_per_stage=polls_per_stage,
             audio_seconds=audio_seconds,
@@ -187,7 +196,10 @@ class Emulator:
         self._store.callbacks = self._callbacks
         self._suno = suno.SunoService(self._store, api_key=suno_api_key, credits=suno_credits)
         self._mureka = mureka.MurekaService(
-            self._store, api_key=mureka_api_key, balance_cents=mureka_balance_cents
+            self._store,
+            api_key=mureka_api_key,
+            balance_cents=mureka_balance_cents,
+            concurrent_request_limit=mureka_concurrent_request_limit,
         )
         self._services: dict[str, _Service] = {s.provider: s for s in (self._suno, self._mureka)}
         self._routes = RouteTable()
@@ -440,6 +452,20 @@ class Emulator:
             if provider is None:
                 return sum(self._store.submissions.values())
             return self._store.submissions[provider]
+
+    def max_concurrent(self, provider: str) -> int:
+        """The most tasks of ``provider`` that were running at once: submitted and not yet
+        terminal on the emulator's clock (status reads, or the callback stage clock), counted
+        at each submission. For Mureka it never exceeds ``mureka_concurrent_request_limit``:
+        a fleet's limiter is working when it comes close without a 429.
+
+        Raises:
+            ValueError: ``provider`` is not ``"suno"`` or ``"mureka"``.
+        """
+        if provider not in self._services:
+            raise ValueError(f"unknown provider {provider!r}; use one of {sorted(self._services)}")
+        with self._lock:
+            return self._store.max_running[provider]
 
     @property
     def requests(self) -> list[RecordedRequest]:

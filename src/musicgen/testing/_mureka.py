@@ -62,6 +62,11 @@ DEFAULT_N = 2
 
 QUOTA_MESSAGE = "You exceeded your current quota, please check your plan and billing details"
 RATE_LIMIT_MESSAGE = "Rate limit reached for requests"
+# Mureka's 429 past the account's concurrent_request_limit (providers.md 2.6).
+CONCURRENCY_MESSAGE = (
+    "Rate limit reached for requests: you are sending requests too quickly, please check "
+    "the concurrent request limit"
+)
 
 # Default ``error.message`` per HTTP status.
 MESSAGES: dict[int, str] = {
@@ -409,13 +414,23 @@ class MurekaService(BearerService):
         store: The emulator's shared state; handlers hold its lock while they touch it.
         api_key: The only Bearer token accepted; None accepts any non-empty token.
         balance_cents: Starting balance (:data:`CENTS_PER_SONG` per generated song).
+        concurrent_request_limit: The most tasks running at once; one more submission gets
+            429 (Mureka's rate-limit error), and the billing endpoint reports it.
     """
 
     provider = "mureka"
 
-    def __init__(self, store: Store, *, api_key: str | None, balance_cents: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        api_key: str | None,
+        balance_cents: int,
+        concurrent_request_limit: int = CONCURRENT_REQUEST_LIMIT,
+    ) -> None:
         self._store = store
         self._api_key = api_key
+        self.concurrent_request_limit = concurrent_request_limit
         # All guarded by store.lock.
         self.balance = balance_cents
         self.recharge = balance_cents
@@ -538,6 +553,9 @@ class MurekaService(BearerService):
         """
         store = self._store
         with store.lock:
+            # Refused before the charge: the real API starts (and bills) nothing past the limit.
+            if store.running_now(self.provider) >= self.concurrent_request_limit:
+                return error(429, CONCURRENCY_MESSAGE)
             if not self.charge(cost):
                 return error(429, QUOTA_MESSAGE)
             final, reason = store.pop_script(self.provider)
@@ -596,7 +614,7 @@ class MurekaService(BearerService):
                     "balance": self.balance,
                     "total_recharge": self.recharge,
                     "total_spending": self.spending,
-                    "concurrent_request_limit": CONCURRENT_REQUEST_LIMIT,
+                    "concurrent_request_limit": self.concurrent_request_limit,
                     "trace_id": trace_id(),
                 }
             )

@@ -51,6 +51,9 @@ class Store:
         self.tracks: dict[str, tuple[Task, Track]] = {}
         self.scripts: defaultdict[str, deque[tuple[str, str | None]]] = defaultdict(deque)
         self.submissions: Counter[str] = Counter()
+        # Per provider: the ids of tasks not yet terminal, and the most there ever were.
+        self.running: defaultdict[str, set[str]] = defaultdict(set)
+        self.max_running: Counter[str] = Counter()
         self.files: dict[str, StoredFile] = {}
         # Set by the emulator: posts the callbacks of tasks with a real callBackUrl.
         self.callbacks: CallbackSender | None = None
@@ -104,6 +107,16 @@ class Store:
         for track in task.tracks:
             self.tracks[track.id] = (task, track)
         self.submissions[task.provider] += 1
+        self.running[task.provider].add(task.id)
+        count = self.running_now(task.provider)
+        self.max_running[task.provider] = max(self.max_running[task.provider], count)
+
+    def running_now(self, provider: str) -> int:
+        """How many of ``provider``'s tasks are running: submitted, not yet terminal (on the
+        emulator's clock: status reads, or the stage clock of callback tasks)."""
+        ids = self.running[provider]
+        ids.difference_update([i for i in ids if self.tasks[i].finished_at is not None])
+        return len(ids)
 
     def advance(self, task: Task, terminal: frozenset[str]) -> str:
         """Serve one status read of a task and return the status to report.
