@@ -42,6 +42,7 @@ from ._effects import (
 )
 from ._errors import (
     APIConnectionError,
+    APITimeoutError,
     ConfigurationError,
     GenerationFailedError,
     GenerationTimeoutError,
@@ -66,6 +67,7 @@ from .observability._events import EventName, Hook
 from .providers._base import Provider, retention_of
 
 if TYPE_CHECKING:
+    from ._serialization import JournalEntry
     from .cache import Cache
 
 __all__ = ["ClientCore", "provider_map"]
@@ -390,10 +392,15 @@ class ClientCore:
         if operation.paid:
             fingerprint = operation.fingerprint() if ctx.use_cache else None
             if fingerprint is not None and not fresh:
-                resumed = yield from self._resume(operation, fingerprint, ctx, wait=wait)
-                if resumed is not None:
-                    return resumed
-            state = yield from self._started(operation, fingerprint, ctx)
+                entry, state = yield from self._journalled_or_started(operation, fingerprint, ctx)
+                if entry is not None:
+                    resumed = yield from self._resume(operation, entry, fingerprint, ctx, wait=wait)
+                    if resumed is not None:
+                        return resumed
+                    state = yield from self._started(operation, fingerprint, ctx)
+                state = cast(T, state)  # submitted here, or just above
+            else:
+                state = yield from self._started(operation, fingerprint, ctx)
             if not wait:
                 return state
             reader = spec.read(_snapshot(state).task_id)
@@ -435,11 +442,44 @@ class ClientCore:
         text = dump_journal(entry)
         yield UseCache(lambda cache: cache.set(journal_key(fingerprint), text, ttl=ttl))
 
-    def _resume(
-        self, operation: Operation[T], fingerprint: str, ctx: CallContext, *, wait: bool
-    ) -> Flow[T | None]:
-        """The task an identical paid request started before, finished or followed; None if
-        there is none (or the provider forgot it)."""
+    def _journalled_or_started(
+        self, operation: Operation[T], fingerprint: str, ctx: CallContext
+    ) -> Flow[tuple[JournalEntry | None, T | None]]:
+        """The journal entry of an identical paid request, or else this one submitted (and
+        journalled): under the request's lease when the cache grants leases, so identical
+        requests on other machines wait for this one instead of paying too."""
+        from ._leases import flight_name, hold_lease
+
+        name = flight_name(fingerprint)
+        left = ctx.deadline.remaining(self.clock())
+        try:
+            held = yield UseCache(lambda cache: hold_lease(cache, name, left))
+        except TimeoutError as error:
+            msg = (
+                f"{operation.name} waited for an identical request in another worker until "
+                "the deadline; nothing was sent"
+            )
+            raise with_context(
+                APITimeoutError(msg, provider=operation.provider, request_sent=False), ctx
+            ) from error
+        try:
+            entry = yield from self._journalled(operation, fingerprint, ctx)
+            state = (
+                None
+                if entry is not None
+                else (yield from self._started(operation, fingerprint, ctx))
+            )
+        except GeneratorExit:
+            raise  # the flow is being discarded: the lease expires on its own
+        finally:
+            if held is not None:
+                held.release()
+        return entry, state
+
+    def _journalled(
+        self, operation: Operation[T], fingerprint: str, ctx: CallContext
+    ) -> Flow[JournalEntry | None]:
+        """The journal entry of an identical paid request, if there is one."""
         from ._caching import journal_key, load_journal
 
         key = journal_key(fingerprint)
@@ -449,7 +489,22 @@ class ClientCore:
             self.report.emit(
                 EventName.CACHE_MISS, ctx, provider=operation.provider, data={"kind": "journal"}
             )
-            return None
+        return entry
+
+    def _resume(
+        self,
+        operation: Operation[T],
+        entry: JournalEntry,
+        fingerprint: str,
+        ctx: CallContext,
+        *,
+        wait: bool,
+    ) -> Flow[T | None]:
+        """The task an identical paid request started before, finished or followed; None if
+        the provider forgot it."""
+        from ._caching import journal_key
+
+        key = journal_key(fingerprint)
         spec = cast(TaskSpec[T], operation.task)
         done = yield from self._cached(spec, entry.provider, entry.task_id, ctx, miss=False)
         if done is not None:
