@@ -49,7 +49,7 @@ from ._models_catalog import (
     validate_model_version,
 )
 from ._operations import Operation, TaskSnapshot, TaskSpec
-from ._polling import PollPolicy
+from ._polling import PollPolicy, Stage, Timeline
 from ._progress import Progress
 from ._results import (
     AlignedLyrics,
@@ -130,6 +130,7 @@ __all__ = [
     "ServiceUnavailableError",
     "SongDescription",
     "Speech",
+    "Stage",
     "Stems",
     "StyleBoost",
     "SubmissionUncertainError",
@@ -139,6 +140,7 @@ __all__ = [
     "TaskSnapshot",
     "TaskSpec",
     "TaskStatus",
+    "Timeline",
     "Track",
     "UncertainConnectionError",
     "UncertainResponseError",
