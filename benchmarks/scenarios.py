@@ -51,7 +51,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "polling",
-        "virtual clock: PollPolicy() vs fixed 30 s / 1 s polling on Suno and Mureka timelines",
+        "virtual clock: PollPolicy() vs fixed 3/30/1 s polling on Suno and Mureka timelines",
         polling.run,
     ),
     Scenario(

@@ -50,7 +50,7 @@ from ._models_catalog import (
     validate_model_version,
 )
 from ._operations import Operation, TaskSnapshot, TaskSpec
-from ._polling import PollPolicy
+from ._polling import PollPolicy, Stage, Timeline
 from ._progress import Progress
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -111,6 +111,7 @@ __all__ = [
     "ServiceUnavailableError",
     "SongDescription",
     "Speech",
+    "Stage",
     "Stems",
     "StyleBoost",
     "SubmissionUncertainError",
@@ -120,6 +121,7 @@ __all__ = [
     "TaskSnapshot",
     "TaskSpec",
     "TaskStatus",
+    "Timeline",
     "Track",
     "UncertainConnectionError",
     "UncertainResponseError",

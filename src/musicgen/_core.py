@@ -58,7 +58,7 @@ from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Exchange
 from ._models import GenerationRequest, TaskStatus
 from ._models_catalog import report_fallback
 from ._operations import Operation, TaskSnapshot, TaskSpec
-from ._polling import Deadline, PollPolicy
+from ._polling import NEUTRAL, Deadline, PollMemory, PollPolicy, schedule_for
 from ._progress import UNTIL, Progress, progress_of, stream_url_of
 from ._reporting import PollTally, Reporter, log_extra
 from ._retry import RetryPolicy, is_retryable
@@ -141,6 +141,8 @@ class ClientCore:
         self.default_provider = default_provider or next(iter(self.providers))
         self.retry = retry
         self.poll = poll
+        #: When this client's own tasks reached their stages: moves the first reads.
+        self.poll_memory = PollMemory()
         self.strict_models = strict_models
         self.cache = cache
         #: Whether waits expect callbacks stored in ``cache`` by ``musicgen.callbacks``.
@@ -536,7 +538,9 @@ class ClientCore:
         task_id: str | None = None,
     ) -> Flow[T]:
         try:
-            return (yield from self.follow(reader, state, ctx, task_id=task_id))
+            # A state here is the submission's answer: the task is 0 s old.
+            age = None if state is None else 0.0
+            return (yield from self.follow(reader, state, ctx, task_id=task_id, age=age))
         except GenerationFailedError:
             if fingerprint is not None:
                 # A failed take is not worth resuming: the next identical request tries anew.
@@ -554,19 +558,22 @@ class ClientCore:
         *,
         task_id: str | None = None,
         spec: TaskSpec[T] | None = None,
+        age: float | None = None,
     ) -> Flow[T]:
         """Poll a task with ``reader`` until it is terminal or the deadline passes.
 
-        ``state`` is the last one seen, or None to read at once. A read that fails in a way
-        worth retrying does not end the wait: the task runs on, and the next poll tries again.
-        A Ctrl-C or a cancellation meanwhile gets a note on how to resume the task.
+        ``state`` is the last one seen, or None to read at once; ``age`` is the seconds since
+        the task was submitted when known (0 right after the submission), else None. A read
+        that fails in a way worth retrying does not end the wait: the task runs on, and the
+        next poll tries again. A Ctrl-C or a cancellation meanwhile gets a note on how to
+        resume the task.
 
         Raises:
             GenerationFailedError: The task ended in failure.
             GenerationTimeoutError: The deadline passed first; the task id is on the error.
         """
         task_id = task_id if state is None else _snapshot(state).task_id
-        polling = self._poll(reader, state, ctx, task_id, spec or reader.task)
+        polling = self._poll(reader, state, ctx, task_id, spec or reader.task, age)
         return (yield from self._resumable(polling, reader.provider, task_id, ctx))
 
     def _poll(
@@ -576,9 +583,19 @@ class ClientCore:
         ctx: CallContext,
         task_id: str | None,
         spec: TaskSpec[T] | None,
+        age: float | None,
     ) -> Flow[T]:
-        intervals = self.poll.intervals()
         progress = PollTally(started=self.clock())
+        schedule = schedule_for(
+            self.poll,
+            # The status read's timeline: the read knows what kind of task it follows.
+            NEUTRAL if spec is None else spec.timeline,
+            until=ctx.until,
+            memory=self.poll_memory,
+            key=(reader.provider, ctx.operation),
+            now=progress.started,
+            age=age,
+        )
         listening = self._listens(reader.provider, ctx)
         sent: tuple[Any, ...] | None = None  # what the last Progress showed
         # After a failed read: how long the provider asked us to wait (0 when it did not say).
@@ -589,12 +606,13 @@ class ClientCore:
             if state is not None:
                 sent = yield from self._notify(state, ctx, progress, sent)
                 if ctx.until == "stream" and stream_url_of(state):
+                    schedule.learn()
                     return self._streaming(state, ctx)
             if state is not None or pause is not None:
                 now = self.clock()
                 if ctx.deadline.expired(now):
                     raise self._timed_out(state, reader, task_id, ctx, progress)
-                wait = max(next(intervals), pause or 0.0)
+                wait = max(schedule.wait(now), pause or 0.0)
                 if listening and task_id is not None:
                     # A callback is expected: poll only as a slow fallback, and read at once
                     # when the receiver stores one.
@@ -624,7 +642,16 @@ class ClientCore:
                 continue
             self.report.poll(state, current, ctx, progress)
             state = current
-            task_id = _snapshot(state).task_id
+            snapshot = _snapshot(state)
+            task_id = snapshot.task_id
+            schedule.saw(
+                self.clock(),
+                provider_status=snapshot.provider_status,
+                stream=stream_url_of(state) is not None,
+                done=snapshot.status.is_terminal,
+            )
+        if _snapshot(state).status is TaskStatus.SUCCEEDED:
+            schedule.learn()
         yield from self._notify(state, ctx, progress, sent)
         return (yield from self._finish(self.stamp(state, ctx), spec, ctx, progress))
 

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, runtime_checkable
 import attrs
 import httpx
 
+from ._polling import NEUTRAL, Timeline
+
 if TYPE_CHECKING:
     from ._models import TaskStatus
 
@@ -71,11 +73,16 @@ class TaskSpec(Generic[T]):
             result come from the cache). None for a submission.
         result_type: The class of ``T`` (an attrs class), when finished results may be kept in
             the client's cache; None keeps none.
+        timeline: When the task typically reaches its stages, for the default ``PollPolicy()``
+            (ignored by a fixed one). The client polls with the timeline of the status read
+            (the operation ``read`` builds), so set it there. ``Timeline()``, the default,
+            knows nothing: the task is read after 1 s, then every 1.5x longer up to 4 s.
     """
 
     read: Callable[[str], Operation[T]] = attrs.field(eq=False)
     task_id: str | None = None
     result_type: type[T] | None = None
+    timeline: Timeline = NEUTRAL
 
 
 @attrs.frozen(kw_only=True)

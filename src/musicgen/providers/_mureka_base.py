@@ -44,10 +44,11 @@ from .._errors import (
 from .._models import Generation, Track
 from .._models_catalog import MUREKA_CATALOG, ModelCatalog
 from .._operations import Operation, TaskSpec
+from .._polling import Stage, Timeline, documented_at
 from .._results import Upload
 from ._base import ProviderBase, track_of
 
-__all__ = ["DEFAULT_BASE_URL", "MAX_FILE_BYTES", "MurekaBase"]
+__all__ = ["DEFAULT_BASE_URL", "MAX_FILE_BYTES", "SONG_TIMELINE", "MurekaBase"]
 
 T = TypeVar("T")
 
@@ -56,6 +57,12 @@ DEFAULT_BASE_URL = "https://api.mureka.ai"
 
 #: The largest file or data URL Mureka takes (files/upload, vocal/clone, song/stem...): 10 MB.
 MAX_FILE_BYTES = 10 * 1024 * 1024
+
+#: A song or instrumental task (generate, extend, remix...: everything read at
+#: ``/song/query`` or ``/instrumental/query``): "about 45 s per generation" (providers.md 2.9),
+#: taken as 40-50 s. A stream mode's ``streaming`` stage has no documented time: a wait for it
+#: uses the neutral schedule.
+SONG_TIMELINE = Timeline((Stage(name="done", earliest=40.0, latest=50.0),))
 
 _PROVIDER = "mureka"
 _ENV_VARS = ("MUSICGEN_MUREKA_API_KEY", "MUREKA_API_KEY")
@@ -152,7 +159,12 @@ class MurekaBase(ProviderBase):
             "status",
             request,
             lambda response: self._task(response, task_id, instrumental),
-            task=TaskSpec(read=read, task_id=task_id, result_type=Generation),
+            task=TaskSpec(
+                read=read,
+                task_id=task_id,
+                result_type=Generation,
+                timeline=documented_at(self.base_url, SONG_TIMELINE),
+            ),
             if_missing=self.status(task_id, instrumental=True) if instrumental is None else None,
         )
 

@@ -37,12 +37,14 @@ from .._errors import (
 )
 from .._models_catalog import SUNO_CATALOG, ModelCatalog
 from .._operations import Operation, TaskSpec
+from .._polling import NEUTRAL, Stage, Timeline, documented_at
 from ._base import ProviderBase, clean_text, parse_retry_after
 from ._options import SunoOptions
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_UPLOAD_BASE_URL",
+    "MUSIC_TIMELINE",
     "PLACEHOLDER_CALLBACK_URL",
     "CallbackMinter",
     "SunoBase",
@@ -78,6 +80,16 @@ DEFAULT_UPLOAD_BASE_URL = "https://sunoapiorg.redpandaai.co"
 #: Sent as ``callBackUrl`` when none is configured. The API rejects a request without one, and
 #: musicgen polls instead of listening, so it points at a reserved (RFC 2606) domain nobody owns.
 PLACEHOLDER_CALLBACK_URL = "https://example.com/musicgen/suno-callback"
+
+#: A music task (generate, extend, covers...: everything read at ``record-info``), per the docs
+#: (providers.md 1.4, 1.13): "Stream URL: Available in 30-40 seconds. Downloadable song URL:
+#: Ready in 2-3 minutes." ``FIRST_SUCCESS`` (the first track done) shows the stream is ready.
+MUSIC_TIMELINE = Timeline(
+    (
+        Stage(name="stream", earliest=30.0, latest=40.0, statuses={"FIRST_SUCCESS"}),
+        Stage(name="done", earliest=120.0, latest=180.0),
+    )
+)
 
 _PROVIDER = "suno"
 _ENV_VARS = ("MUSICGEN_SUNO_API_KEY", "SUNO_API_KEY")
@@ -259,9 +271,11 @@ class SunoBase(ProviderBase):
         read: Callable[[Any, Mapping[str, Any]], T],
         again: Callable[[str], Operation[T]],
         result_type: type[T],
+        timeline: Timeline = NEUTRAL,
     ) -> Operation[T]:
         """The status read of a task family: ``read(data, envelope)`` turns the record into
-        its state; an unknown task (a 400 to a read) is a ``NotFoundError``."""
+        its state; an unknown task (a 400 to a read) is a ``NotFoundError``. ``timeline`` is
+        the family's documented one (kept only against sunoapi.org itself, not a stand-in)."""
 
         def parse(response: httpx.Response) -> T:
             from ._wire import WireError
@@ -276,7 +290,12 @@ class SunoBase(ProviderBase):
             name,
             self.http_request("GET", path, params={"taskId": task_id}),
             parse,
-            task=TaskSpec(read=again, task_id=task_id, result_type=result_type),
+            task=TaskSpec(
+                read=again,
+                task_id=task_id,
+                result_type=result_type,
+                timeline=documented_at(self.base_url, timeline),
+            ),
         )
 
     # -- responses -----------------------------------------------------------------------------

@@ -24,7 +24,12 @@ from .._models import Balance, Generation, GenerationRequest, TaskStatus
 from .._operations import Operation, TaskSpec
 from ._base import clean_text
 from ._options import SunoOptions
-from ._suno_base import DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, PLACEHOLDER_CALLBACK_URL
+from ._suno_base import (
+    DEFAULT_BASE_URL,
+    DEFAULT_UPLOAD_BASE_URL,
+    MUSIC_TIMELINE,
+    PLACEHOLDER_CALLBACK_URL,
+)
 from ._suno_files import SunoFileEndpoints
 from ._suno_music import SunoMusicEndpoints
 from ._suno_tasks import SunoTaskEndpoints
@@ -104,7 +109,13 @@ class SunoProvider(SunoMusicEndpoints, SunoTaskEndpoints, SunoFileEndpoints):
             return read_record(data, task_id=task_id, instrumental=instrumental, raw=raw)
 
         return self.task_read(
-            "status", "/generate/record-info", task_id, read, self.status, Generation
+            "status",
+            "/generate/record-info",
+            task_id,
+            read,
+            self.status,
+            Generation,
+            timeline=MUSIC_TIMELINE,
         )
 
     def balance(self) -> Operation[Balance]:

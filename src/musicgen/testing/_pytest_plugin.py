@@ -57,9 +57,17 @@ async def musicgen_async_client_fixture(
 
 
 @pytest.fixture(name="musicgen_httpx_mock")
-def musicgen_httpx_mock_fixture(httpx_mock: HTTPXMock) -> ProviderMock:
+def musicgen_httpx_mock_fixture(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> ProviderMock:
     """A :class:`~musicgen.testing.ProviderMock` on pytest-httpx's ``httpx_mock`` (needs
-    pytest-httpx): register Suno and Mureka answers in their wire formats."""
+    pytest-httpx): register Suno and Mureka answers in their wire formats.
+
+    While it is in use no provider is the real service (pytest-httpx answers every request), so
+    a client with the default ``PollPolicy()`` polls on the neutral schedule (first read after
+    1 s), not on the providers' documented minutes (``MUSICGEN_POLL_TIMELINES=off``)."""
+    from musicgen._polling import TIMELINES_ENV
     from musicgen.testing import ProviderMock
 
+    monkeypatch.setenv(TIMELINES_ENV, "off")
     return ProviderMock(httpx_mock)
