@@ -9,21 +9,31 @@ Each round runs ``calls`` generations per side, the sides taking turns generatio
 generation; the round's value is the mean time of one generate. Rows give the median over
 rounds. The baseline includes the emulator's own time, as a real server's would be included:
 the ratio says how much slower a call is end to end, and the note gives the absolute cost added.
+
+The ``cpu`` rows measure what each hook set costs the client itself: process time per
+``generate`` against canned answers (one generation recorded from the emulator, replayed by an
+``httpx.MockTransport``, so no server shares the measurement), minus the same without hooks.
+Hook sets take turns round by round; a row gives the median over rounds of the paired
+difference. Targets: metrics alone <= +50 us, Logging + Metrics + Sentry <= +300 us per generate,
+SentryHook <= 10 us per event it receives.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import statistics
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from musicgen import AsyncMusicGenClient, TaskStatus
+from musicgen import AsyncMusicGenClient, PollPolicy, TaskStatus
+from musicgen.testing import Emulator, emulated_async_client, emulated_client
 
 from ._harness import Settings, ainterleave, emulator_server, interleave
 from ._report import Measure, Row, at_most, ratio_of
@@ -69,6 +79,7 @@ def run(settings: Settings) -> list[Row]:
                     else:
                         sdk, base = asyncio.run(_time_async(url, raw, options, calls, rounds))
                 rows.append(_row(label, variant, sdk, base, calls))
+    rows.extend(_cpu_rows(settings))
     return rows
 
 
@@ -252,4 +263,246 @@ def _skipped(label: str, variant: _Variant) -> Row:
         met=None,
         text="skipped",
         note=variant.skip,
+    )
+
+
+# -- client CPU per generate, by hook set ------------------------------------------------------
+
+_NO_HOOKS = "no hooks (metrics=False)"
+_CPU_BASELINE = "the same client without hooks"
+_METRICS_LIMIT_US = 50.0
+_ALL_LIMIT_US = 300.0
+_SENTRY_PER_EVENT_LIMIT_US = 10.0
+
+
+@dataclass(frozen=True)
+class _HookSet:
+    """Hooks to measure the CPU cost of (``options`` builds the client's keyword arguments)."""
+
+    name: str
+    options: Callable[[], dict[str, Any]]
+    modes: tuple[str, ...] = ("sync",)
+    sentry: bool = False
+    logging: bool = False
+
+
+def _hook_sets() -> list[_HookSet]:
+    from musicgen.observability import LoggingHook, SentryHook
+    from musicgen.testing._clients import EMULATOR_API_KEY
+
+    return [
+        _HookSet(_NO_HOOKS, lambda: {"metrics": False}, modes=("sync", "async")),
+        _HookSet("metrics only", lambda: {"metrics": True}),
+        _HookSet("LoggingHook", lambda: {"hooks": [LoggingHook()], "metrics": False}, logging=True),
+        # With the key it must mask, as an app passes its provider keys.
+        _HookSet(
+            "SentryHook",
+            lambda: {"hooks": [SentryHook(secrets=[EMULATOR_API_KEY])], "metrics": False},
+            sentry=True,
+        ),
+        _HookSet(
+            "Logging+Metrics+Sentry",
+            lambda: {
+                "hooks": [LoggingHook(), SentryHook(secrets=[EMULATOR_API_KEY])],
+                "metrics": True,
+            },
+            modes=("sync", "async"),
+            sentry=True,
+            logging=True,
+        ),
+    ]
+
+
+def _recorded_generation() -> list[tuple[int, list[tuple[bytes, bytes]], bytes]]:
+    """The emulator's answers to one ``generate`` (a submit and four reads), to replay."""
+    emulator = Emulator()
+    inner = emulator.transport()
+    answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        response = inner.handle_request(request)
+        content = response.read()
+        answers.append((response.status_code, list(response.headers.raw), content))
+        return httpx.Response(response.status_code, headers=response.headers, content=content)
+
+    with emulated_client(
+        None, http_client=httpx.Client(transport=httpx.MockTransport(record)), metrics=False
+    ) as client:
+        client.generate(PROMPT, provider="suno")
+    if len(answers) != _REQUESTS_PER_GENERATION:
+        msg = f"expected {_REQUESTS_PER_GENERATION} requests per generation, got {len(answers)}"
+        raise AssertionError(msg)
+    return answers
+
+
+def _replay(answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]]) -> Callable[..., Any]:
+    """A MockTransport handler answering each generation's requests with ``answers``, in turn."""
+    position = [0]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        status, headers, content = answers[position[0] % len(answers)]
+        position[0] += 1
+        return httpx.Response(status, headers=headers, content=content)
+
+    return handle
+
+
+class _Counter:
+    """A hook that counts the events one client emits."""
+
+    def __init__(self) -> None:
+        self.events = 0
+
+    def __call__(self, event: Any) -> None:
+        self.events += 1
+
+
+def _events_per_generate(answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]]) -> int:
+    counter = _Counter()
+    http = httpx.Client(transport=httpx.MockTransport(_replay(answers)))
+    with emulated_client(None, http_client=http, hooks=[counter], metrics=False) as client:
+        client.generate(PROMPT, provider="suno")
+    http.close()
+    return counter.events
+
+
+def _cpu_rows(settings: Settings) -> list[Row]:
+    """Client CPU per ``generate`` for each hook set, minus the same client without hooks."""
+    calls = 20 if settings.quick else 150
+    rounds = 3 if settings.quick else 9
+    answers = _recorded_generation()
+    events = _events_per_generate(answers)
+    rows: list[Row] = []
+    with _hooks_environment(_Variant("cpu", None, dict, sentry=True, logging=True)):
+        sets = _hook_sets()
+        for mode in ("sync", "async"):
+            chosen = [s for s in sets if mode in s.modes]
+            per_round = _cpu_rounds(mode, chosen, answers, calls, rounds)
+            base = per_round[_NO_HOOKS]
+            for hook_set in chosen:
+                rows.append(_cpu_row(mode, hook_set, per_round[hook_set.name], base, calls, events))
+    return rows
+
+
+# No deadline: the blocking client then sends from the calling thread instead of a worker
+# thread per request, whose hand-offs made process time swing by more than the hooks cost.
+_NO_DEADLINE = PollPolicy(interval=0.0, max_interval=0.0, timeout=None)
+
+
+def _cpu_rounds(
+    mode: str,
+    sets: list[_HookSet],
+    answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]],
+    calls: int,
+    rounds: int,
+) -> dict[str, list[float]]:
+    """Seconds of process time per generate, per hook set and round.
+
+    The sets take turns generate by generate (the order rotating), so a burst of load from
+    another process lands on every set alike: the differences are what the hooks cost.
+    """
+    results: dict[str, list[float]] = {hook_set.name: [] for hook_set in sets}
+    for index in range(rounds + 1):
+        gc.collect()
+        if mode == "sync":
+            totals = _sync_round(sets, answers, calls)
+        else:
+            totals = asyncio.run(_async_round(sets, answers, calls))
+        if index == 0:
+            continue  # untimed: lazy imports and first-call paths
+        for name, total in totals.items():
+            results[name].append(total / calls)
+    return results
+
+
+def _turns(sets: list[_HookSet], calls: int) -> Iterator[_HookSet]:
+    for call in range(calls):
+        shift = call % len(sets)
+        yield from sets[shift:] + sets[:shift]
+
+
+def _sync_round(
+    sets: list[_HookSet], answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]], calls: int
+) -> dict[str, float]:
+    totals = dict.fromkeys((hook_set.name for hook_set in sets), 0.0)
+    with contextlib.ExitStack() as stack:
+        clients: dict[str, Any] = {}
+        for hook_set in sets:
+            http = stack.enter_context(
+                httpx.Client(transport=httpx.MockTransport(_replay(answers)))
+            )
+            options = {"poll": _NO_DEADLINE, **hook_set.options()}
+            clients[hook_set.name] = stack.enter_context(
+                emulated_client(None, http_client=http, **options)
+            )
+        for hook_set in _turns(sets, calls):
+            client = clients[hook_set.name]
+            started = time.process_time()
+            client.generate(PROMPT, provider="suno")
+            totals[hook_set.name] += time.process_time() - started
+    return totals
+
+
+async def _async_round(
+    sets: list[_HookSet], answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]], calls: int
+) -> dict[str, float]:
+    totals = dict.fromkeys((hook_set.name for hook_set in sets), 0.0)
+    async with contextlib.AsyncExitStack() as stack:
+        clients: dict[str, Any] = {}
+        for hook_set in sets:
+            http = await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.MockTransport(_replay(answers)))
+            )
+            options = {"poll": _NO_DEADLINE, **hook_set.options()}
+            clients[hook_set.name] = await stack.enter_async_context(
+                emulated_async_client(None, http_client=http, **options)
+            )
+        for hook_set in _turns(sets, calls):
+            client = clients[hook_set.name]
+            started = time.process_time()
+            await client.generate(PROMPT, provider="suno")
+            totals[hook_set.name] += time.process_time() - started
+    return totals
+
+
+def _cpu_row(
+    mode: str,
+    hook_set: _HookSet,
+    values: list[float],
+    base: list[float],
+    calls: int,
+    events: int,
+) -> Row:
+    added = [(v - b) * 1e6 for v, b in zip(values, base, strict=True)]
+    median_added = statistics.median(added)
+    target = ""
+    met: bool | None = None
+    note = f"adds {median_added:.0f} us of CPU per generate over no hooks"
+    extra: dict[str, Any] = {"added_cpu_us_per_generate": median_added, "events": events}
+    if hook_set.name == "metrics only":
+        target, met = f"+<= {_METRICS_LIMIT_US:.0f} us", at_most(median_added, _METRICS_LIMIT_US)
+    elif hook_set.name == "Logging+Metrics+Sentry":
+        target, met = f"+<= {_ALL_LIMIT_US:.0f} us", at_most(median_added, _ALL_LIMIT_US)
+    elif hook_set.name == "SentryHook":
+        per_event = median_added / events
+        extra["added_cpu_us_per_event"] = per_event
+        note += f"; {per_event:.1f} us per event ({events} events per generate)"
+        target = f"<= {_SENTRY_PER_EVENT_LIMIT_US:.0f} us/event"
+        met = at_most(per_event, _SENTRY_PER_EVENT_LIMIT_US)
+    elif hook_set.name == _NO_HOOKS:
+        note = "process time per generate, canned answers (no server in the measurement)"
+    return Row(
+        scenario="overhead",
+        variant=f"cpu {mode}, {hook_set.name}: process time per generate",
+        unit="s",
+        sdk=Measure.median_iqr(values),
+        baseline=None if hook_set.name == _NO_HOOKS else Measure.median_iqr(base),
+        baseline_name="" if hook_set.name == _NO_HOOKS else _CPU_BASELINE,
+        ratio=None
+        if hook_set.name == _NO_HOOKS
+        else statistics.median(values) / statistics.median(base),
+        target=target,
+        met=met,
+        note=note + f"; {calls} generations per set per round",
+        extra=extra,
     )

@@ -71,7 +71,6 @@ class BaseClient:
             providers, unavailable = found.providers, found.unavailable
         configured = provider_map(providers)
         self._metrics = _new_metrics_hook() if metrics else None
-        all_hooks = (*hooks, self._metrics) if self._metrics is not None else tuple(hooks)
         self._options: dict[str, Any] = {
             "providers": configured,
             "default_provider": default_provider,
@@ -98,7 +97,8 @@ class BaseClient:
             headers=headers,
             request_timeout=_as_timeout(request_timeout),
             correlation_header=correlation_header,
-            hooks=all_hooks,
+            hooks=tuple(hooks),
+            metrics=self._metrics,
             cache=cache,
             max_response_bytes=max_response_bytes,
             callbacks=callbacks,
@@ -221,6 +221,7 @@ class BaseClient:
             lambda driver, ctx: self._task_steps(driver, ctx, call, target),
             on_progress=on_progress,
             until=until,
+            task_id=target.task_id if isinstance(target, Generation) else _task_id(target),
         )
 
     def _task_steps(
@@ -368,14 +369,16 @@ class BaseClient:
         *,
         on_progress: Callable[[Progress], Any] | None = None,
         until: str = "done",
+        task_id: str | None = None,
     ) -> Flow[T]:
         """The flow of a typed method: its provider (a missing one is refused at once), its
-        call context, and ``steps``, guarded so that a failure is reported as ``call.failed``."""
+        call context, and ``steps``, guarded as one call (``call.started``, the hooks' context
+        managers, ``call.failed``); ``task_id`` when the call reads a known task."""
         driver = self._core.provider(provider)
         ctx = self._context(
             call, correlation_id, timeout, cache, on_progress=on_progress, until=until
         )
-        return self._core.guard(steps(driver, ctx), ctx)
+        return self._core.guard(steps(driver, ctx), ctx, provider=driver.name, task_id=task_id)
 
     def _context(
         self,
@@ -424,6 +427,13 @@ def _check_callbacks(callbacks: bool, cache: Cache | None) -> bool:
         )
         raise ConfigurationError(msg)
     return callbacks
+
+
+def _task_id(target: object) -> str | None:
+    """The task id a call reads, for its ``call.started`` event (a bad one is refused later)."""
+    if isinstance(target, str) and target.strip():
+        return target
+    return None
 
 
 def _done(value: T) -> Flow[T]:

@@ -69,6 +69,7 @@ from .providers._base import Provider, retention_of
 if TYPE_CHECKING:
     from ._serialization import JournalEntry
     from .cache import Cache
+    from .observability._metrics import MetricsHook
 
 __all__ = ["ClientCore", "provider_map"]
 
@@ -103,6 +104,7 @@ class ClientCore:
         unavailable: Registered providers that could not be configured, with the reason.
         clock: A monotonic clock (injectable for tests and benchmarks).
         max_response_bytes: The largest answer read, decoded.
+        metrics: The client's own ``MetricsHook`` (``client.metrics()``), fed without events.
     """
 
     def __init__(
@@ -122,6 +124,7 @@ class ClientCore:
         clock: Callable[[], float] = time.monotonic,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         callbacks: bool = False,
+        metrics: MetricsHook | None = None,
     ) -> None:
         self.unavailable = dict(unavailable or {})
         if not providers:
@@ -147,7 +150,7 @@ class ClientCore:
         self.cache = cache
         #: Whether waits expect callbacks stored in ``cache`` by ``musicgen.callbacks``.
         self.callbacks = callbacks
-        self.report = Reporter(hooks, clock)
+        self.report = Reporter(hooks, clock, metrics)
         self.exchange = Exchange(
             retry=retry,
             request_timeout=request_timeout,
@@ -305,7 +308,7 @@ class ClientCore:
             ctx,
             provider=provider.name,
             model=model,
-            data={"requested": requested},
+            requested=requested,
         )
 
     # -- the public entry: any operation ------------------------------------------------------
@@ -314,12 +317,28 @@ class ClientCore:
         self, operation: Operation[T], ctx: CallContext, *, wait: bool = True, fresh: bool = False
     ) -> Flow[T]:
         """The flow of ``client.run(operation)``; failures are reported as ``call.failed``."""
-        return self.guard(self.operation_flow(operation, ctx, wait=wait, fresh=fresh), ctx)
+        task_id = None if operation.task is None else operation.task.task_id
+        return self.guard(
+            self.operation_flow(operation, ctx, wait=wait, fresh=fresh),
+            ctx,
+            provider=operation.provider,
+            task_id=task_id,
+        )
 
-    def guard(self, flow: Flow[T], ctx: CallContext) -> Flow[T]:
-        """Run ``flow``, reporting a failure of the whole call as a ``call.failed`` event."""
+    def guard(
+        self,
+        flow: Flow[T],
+        ctx: CallContext,
+        *,
+        provider: str | None = None,
+        task_id: str | None = None,
+    ) -> Flow[T]:
+        """Run ``flow`` as one public call: ``call.started`` (the hooks' context managers are
+        entered in the caller's thread or task, as the flow is driven there) and, when it
+        ends, their exit; a failure of the whole call is reported as ``call.failed`` first."""
+        scopes = self.report.start(ctx, provider=provider, task_id=task_id)
         try:
-            return (yield from flow)
+            value = yield from flow
         except MusicGenError as error:
             with_context(error, ctx)
             self.report.emit(
@@ -330,7 +349,18 @@ class ClientCore:
                 duration=self.clock() - ctx.started,
                 error=error,
             )
+            self.report.finish(scopes, error)
             raise
+        except GeneratorExit:
+            # The flow is closed unfinished (a watch left early): the call ends, without error.
+            self.report.finish(scopes, None)
+            raise
+        except BaseException as error:
+            # A cancellation, a Ctrl-C or an error of the caller's own (an on_progress).
+            self.report.finish(scopes, error)
+            raise
+        self.report.finish(scopes, None)
+        return value
 
     def operation_flow(
         self, operation: Operation[T], ctx: CallContext, *, wait: bool = True, fresh: bool = False
@@ -488,9 +518,7 @@ class ClientCore:
         text = yield UseCache(lambda cache: cache.get(key))
         entry = None if text is None else load_journal(text)
         if entry is None:
-            self.report.emit(
-                EventName.CACHE_MISS, ctx, provider=operation.provider, data={"kind": "journal"}
-            )
+            self.report.emit(EventName.CACHE_MISS, ctx, provider=operation.provider, kind="journal")
         return entry
 
     def _resume(
@@ -516,7 +544,8 @@ class ClientCore:
             ctx,
             provider=entry.provider,
             task_id=entry.task_id,
-            data={"kind": "journal", "submitted_at": entry.submitted_at},
+            kind="journal",
+            submitted_at=entry.submitted_at,
         )
         reader = spec.read(entry.task_id)
         try:
@@ -738,7 +767,7 @@ class ClientCore:
             model=getattr(snapshot, "model", None),
             task_id=snapshot.task_id,
             status=snapshot.status.value,
-            data={"provider_status": snapshot.provider_status},
+            provider_status=snapshot.provider_status,
         )
 
     def _finish(
@@ -795,10 +824,10 @@ class ClientCore:
                     ctx,
                     provider=provider,
                     task_id=task_id,
-                    data={"kind": "result"},
+                    kind="result",
                 )
             return None
-        self.report.about(EventName.CACHE_HIT, _snapshot(done), ctx, data={"kind": "result"})
+        self.report.about(EventName.CACHE_HIT, _snapshot(done), ctx, kind="result")
         return self.stamp(done, ctx)
 
     def _timed_out(

@@ -287,7 +287,9 @@ class Exchange:
                 operation=send.role,
                 attempt=number,
                 error=error,
-                data={"wait": wait, "cause": type(error).__name__, "endpoint": operation.name},
+                wait=wait,
+                cause=type(error).__name__,
+                endpoint=operation.name,
             )
 
         decider = RetryDecider(
@@ -420,26 +422,20 @@ class Exchange:
         response: httpx.Response | None,
         error: MusicGenError | None,
     ) -> None:
-        if not self.report.hooks:
-            return
-        request = send.operation.request
-        self.report.emit(
-            EventName.HTTP_REQUEST,
-            send.context,
-            provider=send.operation.provider,
-            operation=send.role,
-            attempt=attempt,
-            duration=self.clock() - started,
-            status=None if response is None else str(response.status_code),
-            error=error,
-            # The path only: query strings can carry tokens, and hosts are in the config.
-            data={
-                "method": request.method,
-                "path": request.url.path,
-                "status_code": None if response is None else response.status_code,
-                "endpoint": send.operation.name,
-            },
-        )
+        report = self.report
+        if report.active:
+            operation = send.operation
+            report.http(
+                send.context,
+                operation.provider,
+                send.role,
+                operation.name,
+                attempt,
+                self.clock() - started,
+                operation.request,
+                response,
+                error,
+            )
 
 
 def _redirected(error: Exception, transfer: Transfer) -> bool:

@@ -1,23 +1,35 @@
 """Reporting what a call does: events to the hooks, and the few facts logged on ``musicgen``.
 
 The core decides; this module only tells: one ``Reporter`` per client builds an ``Event`` only
-when there are hooks, and names the structured fields of the records the client logs itself.
+when there are hooks, opens and closes each public call's scope (``call.started``, and the
+context managers hooks return for it), and names the structured fields of the records the
+client logs itself.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._effects import CallContext
 from ._errors import MusicGenError
 from ._operations import TaskSnapshot
-from .observability._events import Event, EventName, Hook, emit
+from .observability._events import CallScopes, Event, EventName, Hook, emit, enter_call, exit_call
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .observability._metrics import MetricsHook
 
 __all__ = ["PollTally", "Reporter", "log_extra"]
+
+# Bound once and compared by identity (``Event`` makes every known name its member): an
+# ``EventName.X == name`` test cost more than the rest of a hook's dispatch.
+_GENERATION_TIMED_OUT = EventName.GENERATION_TIMED_OUT
+_RETRY_SCHEDULED = EventName.RETRY_SCHEDULED
 
 
 @attrs.define
@@ -29,6 +41,7 @@ class PollTally:
     first_audio_at: float | None = None
 
     def summary(self, now: float, call_started: float, *, tracks: int) -> dict[str, Any]:
+        """The ``Event`` fields of a finished wait."""
         return {
             "polls": self.polls,
             "polling_duration": now - self.started,
@@ -40,22 +53,102 @@ class PollTally:
 
 
 class Reporter:
-    """Hands events to the hooks, with the call's correlation id.
+    """Hands events to the hooks, with the call's correlation id, and to the client's metrics.
+
+    The client's own metrics (``metrics=True``, the default) are recorded through
+    ``MetricsHook``'s recording methods rather than as a hook: a client with no other hooks
+    then builds no ``Event`` at all, which is most of what observability costs a call.
 
     Args:
         hooks: Callables that receive every ``Event``.
         clock: A monotonic clock, for durations.
+        metrics: The client's own ``MetricsHook``, or None.
     """
 
-    def __init__(self, hooks: Sequence[Hook], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        hooks: Sequence[Hook],
+        clock: Callable[[], float] = time.monotonic,
+        metrics: MetricsHook | None = None,
+    ) -> None:
         self.hooks = tuple(hooks)
         self.clock = clock
+        self.metrics = metrics
+        #: Whether anything listens: the hooks or the metrics.
+        self.active = bool(self.hooks) or metrics is not None
 
     def emit(self, name: str, ctx: CallContext, **fields: Any) -> None:
         """Hand an ``Event`` to the hooks (nothing is built when there are none)."""
+        metrics = self.metrics
+        if metrics is not None:
+            if name is _RETRY_SCHEDULED:
+                metrics.retry(fields.get("cause"))
+            elif name is _GENERATION_TIMED_OUT:
+                metrics.finished(name, None, None, None, fields.get("duration"))
+            else:
+                metrics.count(name)
         if self.hooks:
-            fields.setdefault("operation", ctx.operation)
+            if "operation" not in fields:
+                fields["operation"] = ctx.operation
             emit(self.hooks, Event(name, ctx.correlation_id, **fields))
+
+    def http(
+        self,
+        ctx: CallContext,
+        provider: str,
+        role: str,
+        endpoint: str,
+        attempt: int,
+        duration: float,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        error: MusicGenError | None,
+    ) -> None:
+        """Report one HTTP attempt (``http.request``)."""
+        if self.metrics is not None:
+            self.metrics.http(provider, role, duration, error is not None)
+        if not self.hooks:
+            return
+        event = Event(
+            EventName.HTTP_REQUEST,
+            ctx.correlation_id,
+            provider=provider,
+            operation=role,
+            attempt=attempt,
+            duration=duration,
+            status=None if response is None else str(response.status_code),
+            error=error,
+            # The path only: query strings can carry tokens, and hosts are in the config.
+            method=request.method,
+            path=request.url.path,
+            status_code=None if response is None else response.status_code,
+            endpoint=endpoint,
+        )
+        emit(self.hooks, event)
+
+    def start(
+        self, ctx: CallContext, *, provider: str | None, task_id: str | None = None
+    ) -> CallScopes | None:
+        """Report ``call.started`` and enter the context managers hooks return for the call;
+        None when there are no hooks."""
+        if self.metrics is not None:
+            self.metrics.count(EventName.CALL_STARTED)
+        if not self.hooks:
+            return None
+        event = Event(
+            EventName.CALL_STARTED,
+            ctx.correlation_id,
+            provider=provider,
+            task_id=task_id,
+            operation=ctx.operation,
+        )
+        return enter_call(self.hooks, event)
+
+    @staticmethod
+    def finish(scopes: CallScopes | None, error: BaseException | None) -> None:
+        """Exit the call's context managers, with the error it ends with (or None)."""
+        if scopes is not None:
+            exit_call(scopes, error)
 
     def outcome(
         self,
@@ -66,31 +159,42 @@ class Reporter:
         error: MusicGenError | None,
     ) -> None:
         """Report how a task ended (``name``), with what its wait measured."""
-        if not self.hooks:
+        if not self.active:
             return
         now = self.clock()
         tracks = getattr(snapshot, "tracks", ())
-        self.about(
-            name,
-            snapshot,
-            ctx,
-            duration=now - ctx.started,
-            error=error,
-            data=progress.summary(now, ctx.started, tracks=len(tracks)),
-        )
+        summary = progress.summary(now, ctx.started, tracks=len(tracks))
+        duration = now - ctx.started
+        if self.metrics is not None:
+            self.metrics.finished(
+                name,
+                summary["polls"],
+                summary["polling_duration"],
+                summary["time_to_stream"],
+                duration,
+            )
+        if self.hooks:
+            self._about(name, snapshot, ctx, duration=duration, error=error, **summary)
 
     def about(self, name: str, snapshot: TaskSnapshot, ctx: CallContext, **fields: Any) -> None:
         """``emit`` with the provider, model, task and status of ``snapshot`` filled in."""
+        if self.metrics is not None:
+            self.metrics.count(name)
         if self.hooks:
-            self.emit(
-                name,
-                ctx,
-                provider=snapshot.provider,
-                model=getattr(snapshot, "model", None),
-                task_id=snapshot.task_id,
-                status=snapshot.status.value,
-                **fields,
-            )
+            self._about(name, snapshot, ctx, **fields)
+
+    def _about(self, name: str, snapshot: TaskSnapshot, ctx: CallContext, **fields: Any) -> None:
+        fields.setdefault("operation", ctx.operation)
+        event = Event(
+            name,
+            ctx.correlation_id,
+            provider=snapshot.provider,
+            model=getattr(snapshot, "model", None),
+            task_id=snapshot.task_id,
+            status=snapshot.status.value,
+            **fields,
+        )
+        emit(self.hooks, event)
 
     def poll(self, previous: Any, current: Any, ctx: CallContext, progress: PollTally) -> None:
         """Count a status read in ``progress``; report it, and a change of status."""
@@ -99,31 +203,41 @@ class Reporter:
         snapshot = _state(current)
         if progress.first_audio_at is None and _playable(current):
             progress.first_audio_at = now
-        if not self.hooks:
+        if not self.active:
             return
-        self.emit(
+        changed = previous is not None and snapshot.provider_status != previous.provider_status
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.count(EventName.POLL)
+            if changed:
+                metrics.count(EventName.STATUS_CHANGED)
+        hooks = self.hooks
+        if not hooks:
+            return
+        status = snapshot.status.value
+        # Built here rather than through emit(): this runs on every status read.
+        event = Event(
             EventName.POLL,
-            ctx,
+            ctx.correlation_id,
+            operation=ctx.operation,
             provider=snapshot.provider,
             model=getattr(current, "model", None),
             task_id=snapshot.task_id,
             attempt=progress.polls,
-            status=snapshot.status.value,
-            data={"elapsed": now - progress.started, "provider_status": snapshot.provider_status},
+            status=status,
+            elapsed=now - progress.started,
+            provider_status=snapshot.provider_status,
         )
-        if previous is None:
-            return
-        before = _state(previous)
-        if snapshot.provider_status != before.provider_status:
-            self.about(
+        emit(hooks, event)
+        if changed:
+            before = _state(previous)
+            self._about(
                 EventName.STATUS_CHANGED,
                 snapshot,
                 ctx,
-                data={
-                    "previous": before.status.value,
-                    "previous_provider_status": before.provider_status,
-                    "provider_status": snapshot.provider_status,
-                },
+                previous=before.status.value,
+                previous_provider_status=before.provider_status,
+                provider_status=snapshot.provider_status,
             )
 
 

@@ -1,4 +1,4 @@
-"""OpenTelemetryHook: one span per generation, child spans per HTTP attempt, bounded state."""
+"""OpenTelemetryHook: one span per call, opened and ended with it, child spans per HTTP attempt."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_http_spans_are_timed_within_the_generation(
     [generation] = spans_named(otel_exporter, "musicgen.generate")
     http = spans_named(otel_exporter, "musicgen.http")
     assert all(s.start_time <= s.end_time for s in http)
-    assert min(s.start_time for s in http) == generation.start_time
+    assert generation.start_time <= min(s.start_time for s in http)
     assert max(s.end_time for s in http) <= generation.end_time
 
 
@@ -226,94 +226,119 @@ def test_generation_span_is_a_child_of_the_current_span(
     assert generation.parent.span_id == app_span.get_span_context().span_id
 
 
-# -- calls that are not generations ---------------------------------------------------------------
+# -- every call is a span ------------------------------------------------------------------------
 
 
-def test_balance_is_a_standalone_http_span(
+def test_balance_is_a_call_span_with_its_http_child(
     obs_drive: Drive, obs_emulator: Emulator, otel_exporter: Any
 ) -> None:
     hook = hook_for(otel_exporter)
 
     obs_drive(obs_emulator, [step("balance", "suno")], hooks=[hook])
 
-    [span] = otel_exporter.get_finished_spans()
-    assert span.name == "musicgen.http balance"
-    assert span.parent is None
+    [call] = spans_named(otel_exporter, "musicgen.balance")
+    assert call.parent is None
+    assert [s.name for s in children_of(otel_exporter, call)] == ["musicgen.http balance"]
     assert hook.open_spans == 0
 
 
-def test_a_submit_leaves_its_span_open_until_closed(
+def test_a_submit_ends_its_span_when_it_returns(
     obs_drive: Drive, obs_emulator: Emulator, otel_exporter: Any
 ) -> None:
     hook = hook_for(otel_exporter)
+
     [result] = obs_drive(obs_emulator, [step("submit", PROMPT, provider="suno")], hooks=[hook])
 
-    assert hook.open_spans == 1
-    hook.close()
-
-    [span] = spans_named(otel_exporter, "musicgen.generate")
+    [span] = spans_named(otel_exporter, "musicgen.submit")
     assert span.attributes["musicgen.task_id"] == result.task_id
-    assert span.attributes["musicgen.span_closed_by"] == "close"
     assert hook.open_spans == 0
 
 
-# -- bounded state --------------------------------------------------------------------------------
+def test_a_wait_after_a_submit_is_a_span_of_its_own(
+    obs_emulator: Emulator, otel_exporter: Any
+) -> None:
+    from musicgen.testing._clients import emulated_client
+
+    with emulated_client(obs_emulator, hooks=[hook_for(otel_exporter)]) as client:
+        submitted = client.submit(PROMPT, provider="suno", correlation_id="one-id")
+        client.wait(submitted, correlation_id="one-id")
+
+    [submit] = spans_named(otel_exporter, "musicgen.submit")
+    [wait] = spans_named(otel_exporter, "musicgen.wait")
+    assert submit.end_time <= wait.start_time
+    assert wait.attributes["musicgen.task_id"] == submitted.task_id
+    assert any(e.name == "musicgen.poll" for e in wait.events)
 
 
-def submitted(correlation_id: str, at: float) -> Event:
-    return Event(
-        EventName.GENERATION_SUBMITTED,
-        correlation_id,
-        provider="suno",
-        task_id=f"task-{correlation_id}",
-        timestamp=at,
+def test_the_call_span_is_current_while_the_call_runs(
+    obs_drive: Drive, obs_emulator: Emulator, otel_exporter: Any
+) -> None:
+    from opentelemetry import trace
+
+    current: list[Any] = []
+
+    def on_progress(update: Any) -> None:
+        current.append(trace.get_current_span().get_span_context().span_id)
+
+    obs_drive(
+        obs_emulator,
+        [step("generate", PROMPT, provider="suno", on_progress=on_progress)],
+        hooks=[hook_for(otel_exporter)],
     )
 
-
-def test_open_spans_are_bounded(otel_exporter: Any) -> None:
-    hook = hook_for(otel_exporter, max_open_spans=3)
-
-    for n in range(10):
-        hook(submitted(f"c{n}", 1000.0 + n))
-
-    assert hook.open_spans == 3
-    evicted = spans_named(otel_exporter, "musicgen.generate")
-    assert [s.attributes["musicgen.correlation_id"] for s in evicted] == [f"c{n}" for n in range(7)]
-    assert {s.attributes["musicgen.span_closed_by"] for s in evicted} == {"evicted"}
+    [generation] = spans_named(otel_exporter, "musicgen.generate")
+    assert current
+    assert set(current) == {generation.context.span_id}
+    assert not trace.get_current_span().get_span_context().is_valid
 
 
-def test_idle_spans_are_ended_at_their_last_event(otel_exporter: Any) -> None:
-    hook = hook_for(otel_exporter, idle_timeout=60.0)
-    hook(submitted("stale", 1000.0))
-    hook(submitted("fresh", 1050.0))
+def test_the_span_of_a_cancelled_call_ends_with_the_cancellation(otel_exporter: Any) -> None:
+    from musicgen import PollPolicy
 
-    hook(submitted("later", 1070.0))
-
-    [span] = spans_named(otel_exporter, "musicgen.generate")
-    assert span.attributes["musicgen.correlation_id"] == "stale"
-    assert span.attributes["musicgen.span_closed_by"] == "idle"
-    assert span.end_time == 1000 * 10**9
-    assert hook.open_spans == 2
-
-
-def test_a_new_task_under_the_same_correlation_id_ends_the_previous_span(
-    otel_exporter: Any,
-) -> None:
     hook = hook_for(otel_exporter)
-    hook(Event(EventName.GENERATION_SUBMITTED, "shared", task_id="t1", timestamp=1000.0))
 
-    hook(Event(EventName.GENERATION_SUBMITTED, "shared", task_id="t2", timestamp=1001.0))
+    async def main() -> None:
+        slow = PollPolicy(interval=30.0, max_interval=30.0, timeout=60.0)
+        submitted = asyncio.Event()
+
+        def on_submit(event: Event) -> None:
+            if event.name == EventName.GENERATION_SUBMITTED:
+                submitted.set()
+
+        async with emulated_async_client(Emulator(), hooks=[hook, on_submit], poll=slow) as client:
+            call = asyncio.ensure_future(client.generate(PROMPT, provider="suno"))
+            await submitted.wait()
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+
+    asyncio.run(main())
 
     [span] = spans_named(otel_exporter, "musicgen.generate")
-    assert span.attributes["musicgen.task_id"] == "t1"
-    assert hook.open_spans == 1
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.attributes["error.type"] == "CancelledError"
+    assert hook.open_spans == 0
 
 
-def test_bad_bounds_are_refused(otel_exporter: Any) -> None:
-    with pytest.raises(ValueError, match="max_open_spans"):
-        hook_for(otel_exporter, max_open_spans=0)
-    with pytest.raises(ValueError, match="idle_timeout"):
-        hook_for(otel_exporter, idle_timeout=0)
+# -- outside a call, and the old options ----------------------------------------------------------
+
+
+def test_an_http_event_outside_any_call_is_a_standalone_span(otel_exporter: Any) -> None:
+    hook = hook_for(otel_exporter)
+
+    hook(Event(EventName.HTTP_REQUEST, "c", operation="balance", duration=0.1, timestamp=1000.0))
+    hook(Event(EventName.POLL, "c", attempt=1, timestamp=1001.0))
+
+    [span] = otel_exporter.get_finished_spans()
+    assert span.name == "musicgen.http balance"
+    assert span.parent is None
+
+
+def test_the_old_bounds_are_deprecated_and_ignored(otel_exporter: Any) -> None:
+    with pytest.warns(DeprecationWarning, match="max_open_spans"):
+        hook = hook_for(otel_exporter, max_open_spans=3, idle_timeout=60.0)
+
+    assert hook.open_spans == 0
 
 
 def test_missing_opentelemetry_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -321,20 +346,3 @@ def test_missing_opentelemetry_says_what_to_install(monkeypatch: pytest.MonkeyPa
 
     with pytest.raises(ConfigurationError, match=r"pip install 'musicgen-sdk\[otel\]'"):
         OpenTelemetryHook()
-
-
-def test_another_task_under_the_same_correlation_id_gets_its_own_span(
-    otel_exporter: Any,
-) -> None:
-    hook = hook_for(otel_exporter)
-    hook(Event(EventName.GENERATION_SUBMITTED, "shared", task_id="t1", timestamp=1000.0))
-
-    hook(Event(EventName.POLL, "shared", task_id="t2", attempt=1, timestamp=1001.0))
-    hook(Event(EventName.GENERATION_SUCCEEDED, "shared", task_id="t2", timestamp=1002.0))
-
-    first, second = spans_named(otel_exporter, "musicgen.generate")
-    assert (first.attributes["musicgen.task_id"], second.attributes["musicgen.task_id"]) == (
-        "t1",
-        "t2",
-    )
-    assert hook.open_spans == 0

@@ -388,6 +388,100 @@ def test_the_hosts_before_breadcrumb_still_runs(
     assert crumb["message"] == f"Authorization: {FILTERED}"
 
 
+def _crumb_bytes(crumb: Any) -> bytes:
+    """A breadcrumb's bytes as Sentry serialises them (the timestamp's form aside)."""
+    import json
+
+    return json.dumps({k: v for k, v in crumb.items() if k != "timestamp"}, sort_keys=True).encode()
+
+
+def test_the_hook_adds_no_callback_to_the_path_of_the_hosts_breadcrumbs(
+    sentry_init: Callable[..., Any], emulator: Emulator, mode: str
+) -> None:
+    seen: list[Any] = []
+
+    def before_breadcrumb(crumb: Any, hint: Any) -> Any:
+        seen.append(crumb)
+        return crumb
+
+    client = sentry_init(before_breadcrumb=before_breadcrumb)
+
+    run(mode, emulator, generate(provider="suno"))
+
+    assert client.options["before_breadcrumb"] is before_breadcrumb
+    assert client.options["before_send"] is not None  # musicgen's scrubber is chained there
+    assert {c["category"] for c in seen} >= {"musicgen.http.request", "musicgen.poll"}
+
+
+def test_musicgen_breadcrumbs_mask_known_secrets_as_they_are_built(
+    sentry_init: Callable[..., Any], emulator: Emulator
+) -> None:
+    seen: list[bytes] = []
+
+    def before_breadcrumb(crumb: Any, hint: Any) -> Any:
+        if str(crumb.get("category")).startswith("musicgen."):
+            seen.append(_crumb_bytes(crumb))
+        return crumb
+
+    sentry_init(before_breadcrumb=before_breadcrumb)
+
+    run(
+        "sync",
+        emulator,
+        generate(provider="suno", correlation_id=f"req-{PLAIN_KEY}"),
+        hooks=[SentryHook(secrets=[PLAIN_KEY])],
+    )
+
+    assert len(seen) > 5
+    assert all(PLAIN_KEY.encode() not in crumb for crumb in seen)
+    assert all(b"req-[Filtered]" in crumb for crumb in seen)
+
+
+def test_without_a_host_callback_breadcrumbs_have_none_in_their_path(
+    sentry_init: Callable[..., Any], emulator: Emulator
+) -> None:
+    client = sentry_init()
+
+    run("sync", emulator, generate(provider="suno"))
+
+    assert client.options["before_breadcrumb"] is None
+
+
+def test_a_hosts_own_httpx_breadcrumb_arrives_byte_identical(
+    sentry_init: Callable[..., Any], sentry_server: SentryServer, emulator: Emulator
+) -> None:
+    import httpx
+    import sentry_sdk
+    from sentry_sdk.integrations.httpx import HttpxIntegration
+
+    host = f"http://127.0.0.1:{sentry_server.port}/health"
+    host_url = f"{host}?page=2"
+    added: list[bytes] = []
+
+    def before_breadcrumb(crumb: Any, hint: Any) -> Any:
+        # The last callback in the chain: what it returns is what Sentry stores.
+        if str(crumb.get("data", {}).get("url", "")).startswith(host):
+            added.append(_crumb_bytes(crumb))
+        return crumb
+
+    sentry_init(before_breadcrumb=before_breadcrumb, integrations=[HttpxIntegration()])
+    run("sync", emulator, generate(provider="suno"))  # a SentryHook is built and used
+    # The host's own request, on a real socket: Sentry's httpx integration records it.
+    with httpx.Client(trust_env=False) as http:
+        http.get(host_url)
+    sentry_sdk.capture_message("after the host's request")
+
+    [event] = [e for e in flushed(sentry_server) if e.get("message")]
+    [crumb] = [
+        c
+        for c in event["breadcrumbs"]["values"]
+        if str(c.get("data", {}).get("url", "")).startswith(host)
+    ]
+    assert added, "the host's callback never saw the request's breadcrumb"
+    assert _crumb_bytes(crumb) == added[-1]
+    assert crumb["data"]["url"] == host
+
+
 # --------------------------------------------------------------------------------------------
 # Planted secrets never reach Sentry
 # --------------------------------------------------------------------------------------------

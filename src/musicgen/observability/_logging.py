@@ -14,16 +14,22 @@ fields, so JSON formatters and log shippers can index them::
 from __future__ import annotations
 
 import logging
+import operator
 import os
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._errors import GenerationFailedError, GenerationTimeoutError
-from ._events import Event, EventName
+from ._events import DATA_KEYS, DETAIL_FIELDS, Event, EventName
+from ._format import describe, visible
 from ._redact import redact_content, user_texts
 
 __all__ = ["LoggingHook", "configure_logging_from_env"]
+
+# Bound once and compared by identity (``Event`` makes every known name its member): an
+# ``EventName.X == name`` test cost more than the rest of a hook's dispatch.
+_CALL_FAILED = EventName.CALL_FAILED
 
 #: The level each event is logged at; names not listed (future events) use DEBUG.
 EVENT_LEVELS: Mapping[str, int] = {
@@ -40,15 +46,12 @@ EVENT_LEVELS: Mapping[str, int] = {
     EventName.CALL_FAILED: logging.ERROR,
 }
 
-#: Events the client logs itself (on ``musicgen``), so the hook does not repeat them.
+#: Events the hook does not log: those the client logs itself (on ``musicgen``), and
+#: ``call.started``, which only opens the call (its first request or its failure is logged).
 LOGGED_BY_CLIENT = frozenset(
     {EventName.MODEL_FALLBACK, EventName.STATUS_UNKNOWN, EventName.RETRY_SCHEDULED}
 )
-
-# Data keys that would hold the user's own text: dropped unless include_text=True.
-_TEXT_KEYS = frozenset({"prompt", "lyrics", "style", "title"})
-# Words that mark a credential: such keys are dropped always, whatever include_text says.
-_SECRET_MARKERS = ("key", "token", "secret", "authorization", "password", "cookie")
+_SKIPPED = LOGGED_BY_CLIENT | {EventName.CALL_STARTED}
 
 _ENV_VAR = "MUSICGEN_LOG"
 _ENV_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
@@ -75,6 +78,7 @@ class LoggingHook:
     Each fact is logged once: ``model.fallback`` and ``status.unknown`` (WARNING) and
     ``retry.scheduled`` (INFO) are logged by the client itself on the ``musicgen`` logger, with
     the same structured fields, whether or not this hook is attached, so the hook skips them.
+    ``call.started`` is not logged either: the call's first request, or its failure, says it.
 
     Prompts, lyrics, styles and titles are never logged unless ``include_text=True``: neither
     as data keys nor inside an error message (a provider's failure reason that quotes the
@@ -109,14 +113,18 @@ class LoggingHook:
 
     def __call__(self, event: Event, /) -> None:
         """Log ``event`` (nothing is formatted when the level is disabled)."""
-        if event.name in LOGGED_BY_CLIENT:
+        name = event.name
+        if name in _SKIPPED:
             return
-        level = max(self.level, _level_of(event))
-        if not self.logger.isEnabledFor(level):
+        level = self.level
+        own = _level_of(event)
+        if own > level:
+            level = own
+        logger = self.logger
+        if not logger.isEnabledFor(level):
             return
-        data = self._visible_data(event.data)
         extra: dict[str, Any] = {
-            "musicgen_event": event.name,
+            "musicgen_event": name,
             "correlation_id": event.correlation_id,
             "provider": event.provider,
             "model": event.model,
@@ -127,11 +135,10 @@ class LoggingHook:
             "status": event.status,
             "musicgen_error": None if event.error is None else type(event.error).__name__,
         }
-        for key, value in data.items():
-            extra[f"musicgen_{key}"] = value
+        _add_details(extra, event, self.include_text)
         # Formatted now: the level check above already ruled out the disabled case, and a plain
         # string message survives any handler (queues, pickling, JSON formatters).
-        message = _message(event, data)
+        message = f"{name} {describe(event)} [corr={event.correlation_id}]"
         if not self.include_text and event.error is not None:
             # An error's message is free text: it may quote the user's texts (data never does).
             texts = user_texts(frame=sys._getframe(1), error=event.error)
@@ -140,18 +147,48 @@ class LoggingHook:
                 for key, value in extra.items():
                     if isinstance(value, str):
                         extra[key] = redact_content(value, texts)
-        self.logger.log(level, message, extra=extra)
+        # makeRecord + handle is what Logger.log does, minus the stack walk that finds the
+        # caller: that caller would be this method, which tells a reader nothing, and the walk
+        # was the largest part of the hook's cost.
+        if logger.disabled:
+            return
+        record = logger.makeRecord(logger.name, level, __file__, 0, message, (), None, "__call__")
+        # What makeRecord does with extra=, less its per-key check against the record's own
+        # attributes: these names are fixed and none of them is one.
+        record.__dict__.update(extra)
+        logger.handle(record)
 
-    def _visible_data(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        visible: dict[str, Any] = {}
-        for key, value in data.items():
-            lowered = key.lower()
-            if any(marker in lowered for marker in _SECRET_MARKERS):
-                continue
-            if lowered in _TEXT_KEYS and not self.include_text:
-                continue
-            visible[key] = value
-        return visible
+
+def _add_details(extra: dict[str, Any], event: Event, include_text: bool) -> None:
+    """The event's details as ``musicgen_<field>`` keys: those its name carries (None
+    included, so a formatter sees stable keys; every set one for other names), and its extra
+    data without credentials (and without user text unless ``include_text``)."""
+    known = _DETAILS_OF.get(event.name)
+    if known is not None:
+        keys, values = known
+        extra.update(zip(keys, values(event), strict=True))
+    else:
+        for key in DETAIL_FIELDS:
+            value = getattr(event, key)
+            if value is not None:
+                extra[f"musicgen_{key}"] = value
+    if event.extra:
+        for key, value in visible(event.extra, include_text=include_text).items():
+            extra[f"musicgen_{key}"] = value
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Event], tuple[Any, ...]]:
+    if len(names) == 1:
+        name = names[0]
+        return lambda event: (getattr(event, name),)
+    return operator.attrgetter(*names)  # one C call for all of them
+
+
+# Per event name: the record keys of its details, and what reads them off the event.
+_DETAILS_OF: dict[str, tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]]]] = {
+    name: (tuple(f"musicgen_{key}" for key in keys), _getter(keys))
+    for name, keys in DATA_KEYS.items()
+}
 
 
 def configure_logging_from_env(environ: Mapping[str, str] = os.environ) -> None:
@@ -182,126 +219,10 @@ def configure_logging_from_env(environ: Mapping[str, str] = os.environ) -> None:
 
 
 def _level_of(event: Event) -> int:
-    if event.name == EventName.CALL_FAILED and _is_outcome(event.error):
+    if event.name is _CALL_FAILED and _is_outcome(event.error):
         return logging.WARNING
     return EVENT_LEVELS.get(event.name, logging.DEBUG)
 
 
 def _is_outcome(error: BaseException | None) -> bool:
     return isinstance(error, (GenerationFailedError, GenerationTimeoutError))
-
-
-def _message(event: Event, data: Mapping[str, Any]) -> str:
-    body = _FORMATTERS.get(event.name, _generic)(event, data)
-    return f"{event.name} {body} [corr={event.correlation_id}]"
-
-
-def _ms(seconds: float | None) -> str:
-    return "?" if seconds is None else f"{seconds * 1000:.1f} ms"
-
-
-def _s(seconds: Any) -> str:
-    return f"{seconds:.2f} s" if isinstance(seconds, (int, float)) else "?"
-
-
-def _who(event: Event) -> str:
-    parts = [p for p in (event.provider, f"task {event.task_id}" if event.task_id else None) if p]
-    return " ".join(parts) or "-"
-
-
-def _error_text(error: BaseException | None) -> str:
-    if error is None:
-        return ""
-    # MusicGenError.message has no correlation suffix; the record's message adds its own.
-    text = getattr(error, "message", None) or str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def _http(event: Event, data: Mapping[str, Any]) -> str:
-    code = data.get("status_code")
-    outcome = str(code) if code is not None else "no response"
-    if event.error is not None:
-        outcome += f" {type(event.error).__name__}"
-    return (
-        f"{data.get('method', '?')} {data.get('path', '?')} -> {outcome} in {_ms(event.duration)} "
-        f"({event.provider} {event.operation}, attempt {event.attempt})"
-    )
-
-
-def _retry(event: Event, data: Mapping[str, Any]) -> str:
-    return (
-        f"{event.provider} {event.operation}: retry {event.attempt} in {_s(data.get('wait'))} "
-        f"after {data.get('cause', '?')}"
-    )
-
-
-def _poll(event: Event, data: Mapping[str, Any]) -> str:
-    return (
-        f"{_who(event)}: poll {event.attempt} -> {event.status} "
-        f"({data.get('provider_status', '?')}) after {_s(data.get('elapsed'))}"
-    )
-
-
-def _changed(event: Event, data: Mapping[str, Any]) -> str:
-    return (
-        f"{_who(event)}: {data.get('previous', '?')} -> {event.status} "
-        f"({data.get('previous_provider_status', '?')} -> {data.get('provider_status', '?')})"
-    )
-
-
-def _unknown(event: Event, data: Mapping[str, Any]) -> str:
-    return (
-        f"{_who(event)}: unknown provider status {data.get('provider_status')!r}, "
-        "treated as still running"
-    )
-
-
-def _fallback(event: Event, data: Mapping[str, Any]) -> str:
-    return (
-        f"{event.provider}: unknown model {data.get('requested')!r} replaced by "
-        f"the default {event.model!r}"
-    )
-
-
-def _submitted(event: Event, data: Mapping[str, Any]) -> str:
-    return f"{_who(event)} (model {event.model}): {event.status}"
-
-
-def _finished(event: Event, data: Mapping[str, Any]) -> str:
-    text = (
-        f"{_who(event)} (model {event.model}) after {_s(event.duration)}: "
-        f"{data.get('tracks', '?')} tracks, {data.get('polls', '?')} polls"
-    )
-    if data.get("time_to_stream") is not None:
-        text += f", first stream after {_s(data['time_to_stream'])}"
-    if event.error is not None:
-        text += f"; {_error_text(event.error)}"
-    return text
-
-
-def _call_failed(event: Event, data: Mapping[str, Any]) -> str:
-    where = f"{event.operation} ({_who(event)})"
-    return f"{where} after {_s(event.duration)}: {_error_text(event.error)}"
-
-
-def _generic(event: Event, data: Mapping[str, Any]) -> str:
-    fields = " ".join(f"{key}={value!r}" for key, value in data.items())
-    text = f"{_who(event)} {fields}".rstrip()
-    if event.error is not None:
-        text += f"; {_error_text(event.error)}"
-    return text
-
-
-_FORMATTERS: Mapping[str, Callable[[Event, Mapping[str, Any]], str]] = {
-    EventName.HTTP_REQUEST: _http,
-    EventName.RETRY_SCHEDULED: _retry,
-    EventName.POLL: _poll,
-    EventName.STATUS_CHANGED: _changed,
-    EventName.STATUS_UNKNOWN: _unknown,
-    EventName.MODEL_FALLBACK: _fallback,
-    EventName.GENERATION_SUBMITTED: _submitted,
-    EventName.GENERATION_SUCCEEDED: _finished,
-    EventName.GENERATION_FAILED: _finished,
-    EventName.GENERATION_TIMED_OUT: _finished,
-    EventName.CALL_FAILED: _call_failed,
-}

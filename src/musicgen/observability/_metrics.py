@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Distribution", "GenerationStats", "MetricsHook", "MetricsSnapshot", "OperationStats"]
 
+# Bound once and compared by identity (``Event`` makes every known name its member): an
+# ``EventName.X == name`` test cost more than the rest of a hook's dispatch.
+_GENERATION_SUCCEEDED = EventName.GENERATION_SUCCEEDED
+_HTTP_REQUEST = EventName.HTTP_REQUEST
+_RETRY_SCHEDULED = EventName.RETRY_SCHEDULED
+
 DEFAULT_SAMPLE_SIZE = 1024
 
 
@@ -261,38 +267,70 @@ class MetricsHook:
     def __call__(self, event: Event, /) -> None:
         """Record ``event``: a few counter updates under the lock, no sorting."""
         name = event.name
+        if name is _HTTP_REQUEST:
+            self.http(event.provider, event.operation, event.duration, event.error is not None)
+        elif name is _RETRY_SCHEDULED:
+            self.retry(event.cause)
+        elif name in _FINISHED:
+            self.finished(
+                name, event.polls, event.polling_duration, event.time_to_stream, event.duration
+            )
+        else:
+            self.count(name)
+
+    # The recording methods: what __call__ does per event, callable without an Event. A client's
+    # own metrics (metrics=True) are recorded through them, so a client without other hooks
+    # builds no Event at all.
+
+    def count(self, name: str) -> None:
+        """Count one event called ``name``."""
+        with self._lock:
+            self._state.events[name] += 1
+
+    def http(
+        self, provider: str | None, operation: str | None, duration: float | None, failed: bool
+    ) -> None:
+        """Record one HTTP attempt (an ``http.request`` event)."""
+        with self._lock:
+            state = self._state
+            state.events[EventName.HTTP_REQUEST] += 1
+            key = (provider, operation)
+            op = state.operations.get(key)
+            if op is None:
+                op = state.operations[key] = _Operation(state.sample_size)
+            op.count += 1
+            if duration is not None:
+                op.latency.add(duration)
+            if failed:
+                op.errors += 1
+
+    def retry(self, cause: str | None) -> None:
+        """Record a scheduled retry (a ``retry.scheduled`` event)."""
+        with self._lock:
+            state = self._state
+            state.events[EventName.RETRY_SCHEDULED] += 1
+            state.retries[cause or "unknown"] += 1
+
+    def finished(
+        self,
+        name: str,
+        polls: int | None,
+        polling_duration: float | None,
+        time_to_stream: float | None,
+        duration: float | None,
+    ) -> None:
+        """Record how a wait ended (``generation.succeeded``, ``.failed`` or ``.timed_out``)."""
         with self._lock:
             state = self._state
             state.events[name] += 1
-            if name == EventName.HTTP_REQUEST:
-                key = (event.provider, event.operation)
-                op = state.operations.get(key)
-                if op is None:
-                    op = state.operations[key] = _Operation(state.sample_size)
-                op.count += 1
-                if event.duration is not None:
-                    op.latency.add(event.duration)
-                if event.error is not None:
-                    op.errors += 1
-            elif name == EventName.RETRY_SCHEDULED:
-                state.retries[str(event.data.get("cause", "unknown"))] += 1
-            elif name in _FINISHED:
-                self._finished(state, event)
-
-    @staticmethod
-    def _finished(state: _State, event: Event) -> None:
-        data = event.data
-        polls = data.get("polls")
-        if isinstance(polls, (int, float)):
-            state.polls.add(polls)
-        polling = data.get("polling_duration")
-        if isinstance(polling, (int, float)):
-            state.polling_duration.add(polling)
-        stream = data.get("time_to_stream")
-        if isinstance(stream, (int, float)):
-            state.time_to_stream.add(stream)
-        if event.name == EventName.GENERATION_SUCCEEDED and event.duration is not None:
-            state.time_to_result.add(event.duration)
+            if polls is not None:
+                state.polls.add(polls)
+            if polling_duration is not None:
+                state.polling_duration.add(polling_duration)
+            if time_to_stream is not None:
+                state.time_to_stream.add(time_to_stream)
+            if name == _GENERATION_SUCCEEDED and duration is not None:
+                state.time_to_result.add(duration)
 
     def snapshot(self) -> MetricsSnapshot:
         """Return an immutable copy of everything counted so far, with percentiles."""

@@ -1,38 +1,50 @@
-"""OpenTelemetry: a hook that turns events into spans (``pip install 'musicgen-sdk[otel]'``).
+"""OpenTelemetry: a hook that makes each public call a span (``pip install 'musicgen-sdk[otel]'``).
 
 ::
 
     client = MusicGenClient(hooks=[OpenTelemetryHook()])
 
-Each generation becomes one ``musicgen.generate`` span, a child of whatever span is current when
-the call starts. Every HTTP attempt of it is a ``musicgen.http <operation>`` child span timed
-from the event's timestamp and duration; polls, status changes, retries and model fallbacks are
-span events. Calls that are not generations (``get``, ``balance``) produce standalone HTTP spans.
+Each public call (``generate``, ``wait``, ``balance``, ``client.run``...) is one
+``musicgen.<call>`` span, a child of whatever span is current when the call starts, opened when
+the call starts and ended when it returns or raises (with the exception recorded). While the
+call runs its span is the current one, so spans of an httpx instrumentation nest under it.
+Every HTTP attempt is a ``musicgen.http <operation>`` child span timed from the event's
+timestamp and duration; polls, status changes, retries, cache answers and model fallbacks are
+span events. Nothing is kept once a call ends: there is no table of open spans to bound.
 
 Only the opentelemetry API is used; the application configures the SDK and exporters.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
-from collections import OrderedDict
+import time
+import warnings
 from collections.abc import Mapping
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .._effects import STATUS, SUBMIT
 from .._errors import ConfigurationError
 from .._version import __version__
-from ._events import Event, EventName
+from ._events import DETAIL_FIELDS, Event, EventName
+from ._redact import is_sensitive_key, is_text_key
 
 if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
 __all__ = ["OpenTelemetryHook"]
 
-DEFAULT_MAX_OPEN_SPANS = 10_000
-DEFAULT_IDLE_TIMEOUT = 900.0
+# Bound once and compared by identity (``Event`` makes every known name its member): an
+# ``EventName.X == name`` test cost more than the rest of a hook's dispatch.
+_CALL_FAILED = EventName.CALL_FAILED
+_CALL_STARTED = EventName.CALL_STARTED
+_GENERATION_SUCCEEDED = EventName.GENERATION_SUCCEEDED
+_HTTP_REQUEST = EventName.HTTP_REQUEST
 
+#: The span of a ``generate`` call (every call's span is ``musicgen.<call>``).
 GENERATION_SPAN = "musicgen.generate"
+CALL_SPAN_PREFIX = "musicgen."
 HTTP_SPAN_PREFIX = "musicgen.http"
 
 _FINISHED = frozenset(
@@ -42,22 +54,8 @@ _FINISHED = frozenset(
         EventName.GENERATION_TIMED_OUT,
     }
 )
-# Events that only happen inside a generation: they open its span when none is open yet
-# (e.g. ``wait()`` on an existing task, which emits no ``generation.submitted``).
-_OPENS_GENERATION = frozenset(
-    {
-        EventName.MODEL_FALLBACK,
-        EventName.GENERATION_SUBMITTED,
-        EventName.POLL,
-        EventName.STATUS_CHANGED,
-        EventName.STATUS_UNKNOWN,
-        *_FINISHED,
-    }
-)
-_TEXT_KEYS = frozenset({"prompt", "lyrics", "style", "title"})
-# The parts a request plays in any task (whatever its endpoint): such HTTP spans are children
-# of the task's span; plain requests (balance, ...) stay standalone.
-_TASK_ROLES = frozenset({SUBMIT, STATUS})
+# Which event fields become span attributes of a finished task.
+_OUTCOME = ("status", "polls", "tracks", "polling_duration", "time_to_stream")
 
 
 def _ns(seconds: float) -> int:
@@ -69,47 +67,76 @@ def _attributes(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-class _Open:
-    """One generation span still running, and when it last saw an event."""
+class _CallSpan:
+    """The span of one call: opened on entry, current while the call runs, ended on exit."""
 
-    __slots__ = ("last_seen", "span", "task_id")
+    __slots__ = ("_hook", "_token", "_var_token", "span", "task_id")
 
-    def __init__(self, span: Span, task_id: str | None, last_seen: float) -> None:
-        self.span = span
-        self.task_id = task_id
-        self.last_seen = last_seen
+    def __init__(self, hook: OpenTelemetryHook, event: Event) -> None:
+        self._hook = hook
+        self.task_id = event.task_id
+        self.span: Span = hook._tracer.start_span(
+            f"{CALL_SPAN_PREFIX}{event.operation}",
+            start_time=_ns(event.timestamp),
+            attributes=_attributes(
+                {
+                    "musicgen.correlation_id": event.correlation_id,
+                    "musicgen.provider": event.provider,
+                    "musicgen.operation": event.operation,
+                    "musicgen.task_id": event.task_id,
+                }
+            ),
+        )
+        self._token: object = None
+        self._var_token: contextvars.Token[_CallSpan | None] | None = None
+
+    def __enter__(self) -> _CallSpan:
+        hook = self._hook
+        self._token = hook._context_api.attach(hook._trace.set_span_in_context(self.span))
+        self._var_token = self._hook._current.set(self)
+        self._hook._opened(self)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        hook = self._hook
+        try:
+            if error is not None:
+                hook._fail(self.span, error, time.time())
+            self.span.end()
+        finally:
+            hook._closed(self)
+            if self._var_token is not None:
+                hook._current.reset(self._var_token)
+            hook._context_api.detach(self._token)
 
 
 class OpenTelemetryHook:
-    """Trace musicgen calls with OpenTelemetry spans.
-
-    Generation spans are kept in a table by correlation id until their generation ends
-    (``generation.succeeded``/``failed``/``timed_out`` or a failed ``generate``/``submit``/
-    ``wait`` call). A span that never gets such an event (e.g. after ``submit()``, which returns
-    as soon as the task is accepted) cannot leak: it is ended, at the time of its last event,
-    once no event touched it for ``idle_timeout`` seconds (checked as later events arrive), or
-    when more than ``max_open_spans`` are open (least recently touched first), or by
-    ``close()``. Such spans carry ``musicgen.span_closed_by`` (``idle``, ``evicted``, ``close``).
+    """Trace musicgen calls with OpenTelemetry spans: one span per public call, opened and
+    closed with the call (the hook's context manager for ``call.started``).
 
     Args:
         tracer_provider: The provider to get the tracer from (default: the global one).
-        max_open_spans: How many generation spans may be open at once (default 10,000).
-        idle_timeout: Seconds without events after which an open span is ended (default 900);
-            None never ends spans for idleness.
+        max_open_spans: Deprecated and ignored: spans end with their calls, none is kept.
+        idle_timeout: Deprecated and ignored, for the same reason.
 
     Raises:
         ConfigurationError: opentelemetry-api is not installed.
-        ValueError: ``max_open_spans`` is below 1 or ``idle_timeout`` is not positive.
     """
 
     def __init__(
         self,
         tracer_provider: TracerProvider | None = None,
         *,
-        max_open_spans: int = DEFAULT_MAX_OPEN_SPANS,
-        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        max_open_spans: int | None = None,
+        idle_timeout: float | None = None,
     ) -> None:
         try:
+            from opentelemetry import context as context_api
             from opentelemetry import trace
         except ImportError as error:
             msg = (
@@ -117,70 +144,67 @@ class OpenTelemetryHook:
                 "(or opentelemetry-api)"
             )
             raise ConfigurationError(msg) from error
-        if max_open_spans < 1:
-            msg = f"max_open_spans must be at least 1, got {max_open_spans}"
-            raise ValueError(msg)
-        if idle_timeout is not None and idle_timeout <= 0:
-            msg = f"idle_timeout must be > 0 seconds or None, got {idle_timeout!r}"
-            raise ValueError(msg)
-        self._trace = trace
+        if max_open_spans is not None or idle_timeout is not None:
+            warnings.warn(
+                "OpenTelemetryHook's max_open_spans= and idle_timeout= do nothing any more: each "
+                "call's span ends with the call; remove them",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        self._trace: Any = trace
+        self._context_api: Any = context_api
         self._tracer: Tracer = trace.get_tracer(
             "musicgen", __version__, tracer_provider=tracer_provider
         )
-        self._max_open = max_open_spans
-        self._idle_timeout = idle_timeout
+        # The call span of the running call, for this hook (two hooks keep two spans).
+        self._current: contextvars.ContextVar[_CallSpan | None] = contextvars.ContextVar(
+            "musicgen_otel_call", default=None
+        )
         self._lock = threading.Lock()
-        # Ordered by last touch, so the stalest span is always first: eviction and idle checks
-        # look at the front only.
-        self._open: OrderedDict[str, _Open] = OrderedDict()
+        self._open: set[_CallSpan] = set()
 
     def __repr__(self) -> str:
-        return f"OpenTelemetryHook(max_open_spans={self._max_open})"
+        return "OpenTelemetryHook()"
 
     @property
     def open_spans(self) -> int:
-        """How many generation spans are open now."""
+        """How many call spans are open now (calls still running)."""
         with self._lock:
             return len(self._open)
 
-    def __call__(self, event: Event, /) -> None:
-        """Turn ``event`` into spans or span events."""
-        name = event.name
-        stale = self._collect_stale(event.timestamp)
-        if name == EventName.HTTP_REQUEST:
-            self._http(event, stale)
-        elif name in _OPENS_GENERATION:
-            self._generation_event(event, stale)
-        elif name == EventName.CALL_FAILED:
-            self._call_failed(event)
-        else:
-            opened = self._get(event)
-            if opened is not None:
-                self._add_event(opened.span, event)
-        self._close_all(stale)
-
     def close(self) -> None:
-        """End every open generation span (e.g. at shutdown, before flushing exporters)."""
-        with self._lock:
-            stale = [(opened, "close") for opened in self._open.values()]
-            self._open.clear()
-        self._close_all(stale)
+        """Nothing to do: every span ends with its call. Kept for older code that called it."""
+
+    def __call__(self, event: Event, /) -> _CallSpan | None:
+        """Open the call's span (``call.started``), or turn ``event`` into a child span or a
+        span event of it."""
+        name = event.name
+        if name is _CALL_STARTED:
+            return _CallSpan(self, event)
+        call = self._current.get()
+        if name is _HTTP_REQUEST:
+            self._http(event, call)
+            return None
+        if call is None:
+            return None  # not within a call: nothing to attach it to
+        span = call.span
+        if event.task_id is not None and call.task_id is None:
+            call.task_id = event.task_id
+            span.set_attribute("musicgen.task_id", event.task_id)
+        if event.model is not None:
+            span.set_attribute("musicgen.model", event.model)
+        if name in _FINISHED:
+            self._finished(span, event)
+        elif name is not _CALL_FAILED:  # the exit records the call's error
+            self._add_event(span, event)
+        return None
 
     # -- per event ------------------------------------------------------------------------------
 
-    def _http(self, event: Event, stale: list[tuple[_Open, str]]) -> None:
-        data = event.data
+    def _http(self, event: Event, call: _CallSpan | None) -> None:
         end = event.timestamp
         start = end - (event.duration or 0.0)
-        parent: Span | None = None
-        if event.operation == SUBMIT:
-            # A submission starts a generation: the span begins with its first attempt. A span
-            # already open with a task id belongs to an earlier call of the same correlation id.
-            parent = self._generation(event, start, stale, new_task=True).span
-        elif event.operation in _TASK_ROLES:
-            opened = self._get(event)
-            parent = None if opened is None else opened.span
-        context = None if parent is None else self._trace.set_span_in_context(parent)
+        context = None if call is None else self._trace.set_span_in_context(call.span)
         span = self._tracer.start_span(
             f"{HTTP_SPAN_PREFIX} {event.operation}",
             context=context,
@@ -191,10 +215,11 @@ class OpenTelemetryHook:
                     "musicgen.correlation_id": event.correlation_id,
                     "musicgen.provider": event.provider,
                     "musicgen.operation": event.operation,
+                    "musicgen.endpoint": event.endpoint,
                     "musicgen.attempt": event.attempt,
-                    "http.request.method": data.get("method"),
-                    "url.path": data.get("path"),
-                    "http.response.status_code": data.get("status_code"),
+                    "http.request.method": event.method,
+                    "url.path": event.path,
+                    "http.response.status_code": event.status_code,
                     "http.request.resend_count": None
                     if not event.attempt or event.attempt < 2
                     else event.attempt - 1,
@@ -205,143 +230,23 @@ class OpenTelemetryHook:
             self._fail(span, event.error, end)
         span.end(end_time=_ns(end))
 
-    def _generation_event(self, event: Event, stale: list[tuple[_Open, str]]) -> None:
-        name = event.name
-        if name == EventName.POLL and isinstance(event.data.get("elapsed"), (int, float)):
-            start = event.timestamp - float(event.data["elapsed"])
-        elif name in _FINISHED and event.duration is not None:
-            start = event.timestamp - event.duration
-        else:
-            start = event.timestamp
-        opened = self._generation(
-            event, start, stale, new_task=name == EventName.GENERATION_SUBMITTED
-        )
-        span = opened.span
-        if event.task_id is not None and opened.task_id is None:
-            opened.task_id = event.task_id
+    def _finished(self, span: Span, event: Event) -> None:
         span.set_attributes(
-            _attributes(
-                {
-                    "musicgen.provider": event.provider,
-                    "musicgen.model": event.model,
-                    "musicgen.task_id": event.task_id,
-                }
-            )
+            _attributes({f"musicgen.{key}": getattr(event, key) for key in _OUTCOME})
         )
-        if name not in _FINISHED:
-            self._add_event(span, event)
-            return
-        data = event.data
-        span.set_attributes(
-            _attributes(
-                {
-                    "musicgen.status": event.status,
-                    "musicgen.polls": data.get("polls"),
-                    "musicgen.tracks": data.get("tracks"),
-                    "musicgen.polling_duration": data.get("polling_duration"),
-                    "musicgen.time_to_stream": data.get("time_to_stream"),
-                }
-            )
-        )
-        if event.error is not None:
-            self._fail(span, event.error, event.timestamp)
-        elif name != EventName.GENERATION_SUCCEEDED:
-            span.set_status(self._trace.Status(self._trace.StatusCode.ERROR, event.name))
-        self._end(event.correlation_id, opened, event.timestamp)
+        self._add_event(span, event)
+        if event.error is None and event.name is not _GENERATION_SUCCEEDED:
+            span.set_status(self._trace.Status(self._trace.StatusCode.ERROR, str(event.name)))
 
-    def _call_failed(self, event: Event) -> None:
-        opened = self._get(event)
-        # The failed call ends the open span when it was that task's call: the span has no task
-        # yet (its submission failed) or the same one. A failed read of something else (a
-        # balance after a submit under one correlation id) leaves it open.
-        if opened is None or opened.task_id not in (None, event.task_id):
-            return
-        if event.error is not None:
-            self._fail(opened.span, event.error, event.timestamp)
-        self._end(event.correlation_id, opened, event.timestamp)
+    # -- bookkeeping ----------------------------------------------------------------------------
 
-    # -- the open-span table --------------------------------------------------------------------
-
-    def _get(self, event: Event) -> _Open | None:
+    def _opened(self, call: _CallSpan) -> None:
         with self._lock:
-            opened = self._open.get(event.correlation_id)
-            if opened is not None:
-                opened.last_seen = event.timestamp
-                self._open.move_to_end(event.correlation_id)
-            return opened
+            self._open.add(call)
 
-    def _generation(
-        self, event: Event, start: float, stale: list[tuple[_Open, str]], *, new_task: bool
-    ) -> _Open:
-        """The open generation span of ``event``'s correlation id, started if there is none.
-
-        One correlation id can run several calls one after another, so an open span that has a
-        task id is ended first when ``event`` is about another task, or starts one
-        (``new_task``: a submission, whose task id is not known yet).
-        """
-        key = event.correlation_id
+    def _closed(self, call: _CallSpan) -> None:
         with self._lock:
-            opened = self._open.get(key)
-            if (
-                opened is not None
-                and opened.task_id is not None
-                and opened.task_id != event.task_id
-                and (new_task or event.task_id is not None)
-            ):
-                del self._open[key]
-                stale.append((opened, "next_call"))
-                opened = None
-            if opened is not None:
-                opened.last_seen = event.timestamp
-                self._open.move_to_end(key)
-                return opened
-            # Started under the lock, so two threads sharing a correlation id cannot both
-            # start one (the loser's span would never end). Starting exports nothing.
-            span = self._tracer.start_span(
-                GENERATION_SPAN,
-                start_time=_ns(start),
-                attributes=_attributes(
-                    {
-                        "musicgen.correlation_id": key,
-                        "musicgen.provider": event.provider,
-                        "musicgen.model": event.model,
-                        "musicgen.task_id": event.task_id,
-                    }
-                ),
-            )
-            opened = self._open[key] = _Open(span, event.task_id, event.timestamp)
-            while len(self._open) > self._max_open:
-                _, evicted = self._open.popitem(last=False)
-                stale.append((evicted, "evicted"))
-            return opened
-
-    def _end(self, key: str, opened: _Open, at: float) -> None:
-        with self._lock:
-            if self._open.get(key) is opened:
-                del self._open[key]
-        opened.span.end(end_time=_ns(at))
-
-    def _collect_stale(self, now: float) -> list[tuple[_Open, str]]:
-        stale: list[tuple[_Open, str]] = []
-        if self._idle_timeout is None:
-            return stale
-        limit = now - self._idle_timeout
-        with self._lock:
-            while self._open:
-                key, oldest = next(iter(self._open.items()))
-                if oldest.last_seen >= limit:
-                    break
-                del self._open[key]
-                stale.append((oldest, "idle"))
-        return stale
-
-    @staticmethod
-    def _close_all(stale: list[tuple[_Open, str]]) -> None:
-        # Ended outside the lock: a synchronous exporter may take its time.
-        for opened, reason in stale:
-            if reason != "next_call":
-                opened.span.set_attribute("musicgen.span_closed_by", reason)
-            opened.span.end(end_time=_ns(opened.last_seen))
+            self._open.discard(call)
 
     # -- span helpers ---------------------------------------------------------------------------
 
@@ -360,9 +265,13 @@ class OpenTelemetryHook:
             "musicgen.status": event.status,
             "musicgen.operation": event.operation,
         }
-        for key, value in event.data.items():
-            # Events carry no user text today; keep it that way should one ever slip in.
-            if key in _TEXT_KEYS:
+        for key in DETAIL_FIELDS:
+            value = getattr(event, key)
+            if isinstance(value, (str, bool, int, float)):
+                values[f"musicgen.{key}"] = value
+        for key, value in event.extra.items():
+            # Extra data is nobody's contract: no credentials, no user text in a span.
+            if is_sensitive_key(key) or is_text_key(key):
                 continue
             if isinstance(value, (str, bool, int, float)):
                 values[f"musicgen.{key}"] = value

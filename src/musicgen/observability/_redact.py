@@ -23,8 +23,11 @@ __all__ = [
     "FILTERED",
     "PII_KEYS",
     "SENSITIVE_KEYS",
+    "TEXT_KEYS",
     "is_pii_key",
     "is_sensitive_key",
+    "is_text_key",
+    "mask_exact",
     "redact_content",
     "redact_content_deep",
     "redact_mapping",
@@ -71,8 +74,12 @@ SENSITIVE_KEYS: frozenset[str] = frozenset(
 # "dsn" is deliberately absent: a Sentry DSN only holds a public key and is needed to debug.
 _SENSITIVE_SUFFIXES = ("_api_key", "apikey", "token", "_secret", "password", "_signature")
 
-#: Keys that hold user content (prompts, lyrics) rather than diagnostics.
-PII_KEYS: frozenset[str] = frozenset({"prompt", "lyrics", "style", "title"})
+#: Keys that hold the user's own text (prompts, lyrics, styles, titles) rather than
+#: diagnostics: kept out of logs, spans and Sentry unless the user says otherwise. The one list
+#: every hook and the scrubber use.
+TEXT_KEYS: frozenset[str] = frozenset({"prompt", "lyrics", "style", "title"})
+#: The same keys, under their older name.
+PII_KEYS = TEXT_KEYS
 
 # At most this deep; deeper values are masked rather than walked (fail closed, no recursion
 # error on pathological or cyclic input).
@@ -136,12 +143,15 @@ def is_sensitive_key(key: object) -> bool:
     return norm in SENSITIVE_KEYS or norm.endswith(_SENSITIVE_SUFFIXES)
 
 
-def is_pii_key(key: object) -> bool:
-    """Tell whether a mapping key holds user content (``prompt``, ``lyrics``, ``style``, ...)."""
+def is_text_key(key: object) -> bool:
+    """Tell whether a mapping key holds user text (``prompt``, ``lyrics``, ``style``, ...)."""
     if not isinstance(key, str):
         return False
     norm = _norm_key(key)
-    return norm in PII_KEYS or norm.endswith("prompt")
+    return norm in TEXT_KEYS or norm.endswith("prompt")
+
+
+is_pii_key = is_text_key
 
 
 def _mask_header(match: re.Match[str]) -> str:
@@ -199,6 +209,44 @@ def _mask_secrets(text: str, pattern: re.Pattern[str] | None) -> str:
             return masked
         text = masked
     return FILTERED if pattern.search(text) else text
+
+
+def mask_exact(texts: list[str], secrets: frozenset[str]) -> list[str]:
+    """``texts`` with the exact ``secrets`` (and their percent-encoded forms) masked: the cheap
+    pass for strings musicgen built itself from known, safe fields, where no pattern (header,
+    token shape, e-mail) can occur but a key the user passed as a model or an id still might.
+
+    Args:
+        texts: The strings to check; the list is returned as is when none holds a secret.
+        secrets: The exact strings to mask.
+
+    Returns:
+        ``texts``, or a new list with the secrets masked.
+    """
+    needles = _needles_of(secrets)
+    if not needles:
+        return texts
+    joined = "\x00".join(texts)
+    # A substring test per secret is several times cheaper than the alternation pattern, and
+    # nearly always finds nothing.
+    if not any(needle in joined for needle in needles):
+        return texts
+    pattern = _secret_pattern(_secret_set(secrets))
+    return [_mask_secrets(text, pattern) for text in texts]
+
+
+@functools.lru_cache(maxsize=64)
+def _needles_of(secrets: frozenset[str]) -> tuple[str, ...]:
+    found: set[str] = set()
+    for secret in _secret_set(secrets):
+        for variant in (
+            secret,
+            urllib.parse.quote(secret, safe=""),
+            urllib.parse.quote_plus(secret),
+        ):
+            if len(variant) >= _MIN_SECRET_LENGTH and variant not in FILTERED:
+                found.add(variant)
+    return tuple(found)
 
 
 def _as_text(value: object) -> str:
@@ -371,7 +419,7 @@ def _walk(obj: Any, secrets: frozenset[str], drop_pii: bool, depth: int, seen: s
             result: dict[Any, Any] = {}
             for key, value in list(obj.items()):
                 new_key = redact_text(key, secrets) if isinstance(key, str) else key
-                if is_sensitive_key(key) or (drop_pii and is_pii_key(key)):
+                if is_sensitive_key(key) or (drop_pii and is_text_key(key)):
                     result[new_key] = None if value is None else FILTERED
                 else:
                     result[new_key] = _walk(value, secrets, drop_pii, depth + 1, seen)
@@ -407,7 +455,7 @@ _PROBE = 32
 _MAX_FRAMES = 256
 _MAX_VISITS = 5000
 _MAX_BODY = 1 << 20
-_FRAME_NAMES = frozenset(PII_KEYS) | _TEXT_HOLDERS
+_FRAME_NAMES = TEXT_KEYS | _TEXT_HOLDERS
 
 
 def user_texts(
@@ -454,7 +502,7 @@ def _frame_texts(frame: types.FrameType, found: set[str], budget: list[int]) -> 
     if not any(name in _FRAME_NAMES or name.endswith("prompt") for name in names):
         return
     for name, value in list(frame.f_locals.items()):
-        if is_pii_key(name):
+        if is_text_key(name):
             if isinstance(value, str):
                 _add_text(value, found)
             else:
@@ -477,7 +525,7 @@ def _harvest(value: Any, found: set[str], depth: int, budget: list[int]) -> None
         return
     if isinstance(value, Mapping):
         for key, item in list(value.items())[:500]:
-            if is_pii_key(key) and isinstance(item, str):
+            if is_text_key(key) and isinstance(item, str):
                 _add_text(item, found)
             else:
                 _harvest(item, found, depth + 1, budget)
@@ -487,7 +535,7 @@ def _harvest(value: Any, found: set[str], depth: int, budget: list[int]) -> None
     elif attrs.has(type(value)):
         for field in attrs.fields(type(value)):
             item = getattr(value, field.name, None)
-            if is_pii_key(field.name) and isinstance(item, str):
+            if is_text_key(field.name) and isinstance(item, str):
                 _add_text(item, found)
             elif not callable(item):
                 _harvest(item, found, depth + 1, budget)

@@ -4,7 +4,8 @@ Two ways in:
 
 - an app that already calls ``sentry_sdk.init`` passes ``hooks=[SentryHook()]`` to its client.
   The hook reports through the app's own Sentry client and chains musicgen's scrubber in front
-  of the app's ``before_send``, ``before_send_transaction`` and ``before_breadcrumb``;
+  of the app's ``before_send`` and ``before_send_transaction``. It adds nothing to the path of
+  breadcrumbs that are not musicgen's: its own are scrubbed as it builds them;
 - a script that owns its process calls ``init_sentry()`` once (DSN from ``SENTRY_DSN``).
 
 What is sent: one error event per failed public call (``call.failed``), grouped by provider and
@@ -17,12 +18,14 @@ and lyrics. This module is imported lazily: ``import musicgen`` never imports ``
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import operator
 import os
 import sys
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 import sentry_sdk
@@ -35,9 +38,11 @@ from .._errors import (
     SubmissionUncertainError,
 )
 from .._version import __version__
-from ._events import Event, EventName
+from ._events import DATA_KEYS, DETAIL_FIELDS, Event, EventName
+from ._format import describe
 from ._redact import (
     FILTERED,
+    mask_exact,
     redact_content_deep,
     redact_mapping,
     redact_query,
@@ -59,17 +64,26 @@ __all__ = [
     "scrub_event",
 ]
 
+# Bound once and compared by identity (``Event`` makes every known name its member): an
+# ``EventName.X == name`` test cost more than the rest of a hook's dispatch.
+_CALL_FAILED = EventName.CALL_FAILED
+_CALL_STARTED = EventName.CALL_STARTED
+_HTTP_REQUEST = EventName.HTTP_REQUEST
+_MODEL_FALLBACK = EventName.MODEL_FALLBACK
+_STATUS_UNKNOWN = EventName.STATUS_UNKNOWN
+
 logger = logging.getLogger("musicgen")
 
 _ENV_KEY_NAMES = frozenset({"SUNO_API_KEY", "MUREKA_API_KEY"})
 # Sentry drops tag values longer than 200 characters.
 _MAX_TAG = 200
 _MAX_TEXT = 500
-# How many calls (correlation ids) the hook remembers model and task id for.
-_MAX_CALLS = 1024
 
 _secrets_lock = threading.Lock()
 _registered_secrets: frozenset[str] = frozenset()
+# (registered set, environment size, their union): the union is rebuilt only when either
+# changes, so every event sees the same frozenset and the patterns cached for it.
+_known_cache: tuple[frozenset[str], int, frozenset[str]] = (frozenset(), -1, frozenset())
 
 
 def _register_secrets(secrets: Iterable[str]) -> None:
@@ -81,7 +95,13 @@ def _register_secrets(secrets: Iterable[str]) -> None:
 
 def _known_secrets() -> frozenset[str]:
     """The registered secrets plus the provider keys in the environment."""
-    return _registered_secrets | _env_secrets()
+    global _known_cache
+    registered, size, known = _known_cache
+    if registered is not _registered_secrets or size != len(os.environ):
+        registered = _registered_secrets
+        known = registered | _env_secrets()
+        _known_cache = (registered, len(os.environ), known)
+    return known
 
 
 _env_cache: tuple[int, frozenset[str]] = (-1, frozenset())
@@ -294,7 +314,11 @@ def musicgen_before_send(event: SentryEvent, hint: Hint) -> SentryEvent | None:
     if not isinstance(event, dict):
         return event
     drop_pii = not _keeps_pii()
-    texts = user_texts(frame=sys._getframe(1), error=_hint_error(hint)) if drop_pii else ()
+    texts: Iterable[str] = ()
+    if drop_pii and _holds_musicgen_data(event):
+        # Walking the frames for the call's texts is the costly part: only an event musicgen
+        # may have put its texts into is worth it. The rest is scrubbed for keys all the same.
+        texts = user_texts(frame=sys._getframe(1), error=_hint_error(hint))
     return cast(
         "SentryEvent",
         scrub_event(
@@ -303,8 +327,58 @@ def musicgen_before_send(event: SentryEvent, hint: Hint) -> SentryEvent | None:
     )
 
 
+def _holds_musicgen_data(event: Mapping[str, Any]) -> bool:
+    """Whether ``event`` may hold a musicgen call's data: musicgen's tags or context, its
+    breadcrumbs, or a musicgen frame or exception (a failure inside a call, or raised by one)."""
+    tags = event.get("tags")
+    if isinstance(tags, Mapping) and any(str(key).startswith("musicgen.") for key in tags):
+        return True
+    contexts = event.get("contexts")
+    if isinstance(contexts, Mapping) and "musicgen" in contexts:
+        return True
+    crumbs = event.get("breadcrumbs")
+    values = crumbs.get("values") if isinstance(crumbs, Mapping) else crumbs
+    if isinstance(values, list) and any(
+        isinstance(c, Mapping) and str(c.get("category", "")).startswith("musicgen.")
+        for c in values
+    ):
+        return True
+    for section in ("exception", "threads"):
+        container = event.get(section)
+        items = container.get("values") if isinstance(container, Mapping) else None
+        for item in items if isinstance(items, list) else ():
+            if not isinstance(item, Mapping):
+                continue
+            if str(item.get("module") or "").startswith("musicgen"):
+                return True
+            stacktrace = item.get("stacktrace")
+            frames = stacktrace.get("frames") if isinstance(stacktrace, Mapping) else None
+            if isinstance(frames, list) and any(
+                isinstance(f, Mapping) and str(f.get("module") or "").startswith("musicgen")
+                for f in frames
+            ):
+                return True
+    # A message captured while a call runs (a log record, a host's capture_message) has no
+    # stack trace to tell by: the live stack does.
+    return _musicgen_on_stack(sys._getframe(2))
+
+
+def _musicgen_on_stack(frame: Any) -> bool:
+    # The observability modules run here for any event (this scrubber); the client's do not.
+    while frame is not None:
+        name = str(frame.f_globals.get("__name__", ""))
+        if name.startswith("musicgen.") and not name.startswith("musicgen.observability"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def musicgen_before_breadcrumb(crumb: Breadcrumb, hint: BreadcrumbHint) -> Breadcrumb | None:
     """A Sentry ``before_breadcrumb`` that masks secrets in every breadcrumb, not just ours.
+
+    Not installed by ``SentryHook``, ``install_scrubber`` or ``init_sentry``: musicgen's own
+    breadcrumbs are scrubbed as they are built, and a library must not slow down the host's.
+    An app that wants every breadcrumb scrubbed may pass it as ``before_breadcrumb`` itself.
 
     Args:
         crumb: The breadcrumb (``message``, ``data``, ``category``, ...).
@@ -351,7 +425,8 @@ _SCRUBBERS: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = (
     ("before_send", musicgen_before_send),
     # Transactions skip before_send; their spans carry URLs and data too.
     ("before_send_transaction", musicgen_before_send),
-    ("before_breadcrumb", musicgen_before_breadcrumb),
+    # No before_breadcrumb: it would run for every breadcrumb of the host (each httpx request,
+    # each log line), and the breadcrumbs a sent event carries are scrubbed by before_send.
 )
 _install_lock = threading.Lock()
 
@@ -366,8 +441,10 @@ def _chain_options(options: dict[str, Any]) -> None:
 def install_scrubber(client: Any = None) -> bool:
     """Chain musicgen's scrubber in front of a Sentry client's own callbacks.
 
-    ``before_send``, ``before_send_transaction`` and ``before_breadcrumb`` each become
-    "musicgen's scrubber, then the host's callback" (see ``_Chained`` for why in that order).
+    ``before_send`` and ``before_send_transaction`` each become "musicgen's scrubber, then the
+    host's callback" (see ``_Chained`` for why in that order). ``before_breadcrumb`` is left
+    alone: the host's breadcrumbs pass as they are, and those a sent event carries are
+    scrubbed with it.
     Idempotent: a client is wrapped once. The client reads these options on every event, so
     this works on a client that already runs; ``event_scrubber`` is left as it is.
 
@@ -395,27 +472,24 @@ def install_scrubber(client: Any = None) -> bool:
 # The hook
 # --------------------------------------------------------------------------------------------
 
-# The `Event.data` fields that may become breadcrumb data: numbers, methods, paths, statuses.
-_SAFE_DATA = frozenset(
-    {
-        "cause",
-        "elapsed",
-        "method",
-        "path",
-        "polling_duration",
-        "polls",
-        "previous",
-        "previous_provider_status",
-        "provider_status",
-        "requested",
-        "status_code",
-        "time_to_stream",
-        "tracks",
-        "wait",
-    }
-)
+# The event fields that become breadcrumb data: ids, names, numbers, methods, paths, statuses;
+# per event name, the details it carries (looking at all of them costs a third of the hook).
+_COMMON = ("provider", "model", "task_id", "operation", "attempt", "status", "duration")
+_Fields = tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]]]
+
+
+def _fields(names: tuple[str, ...]) -> _Fields:
+    # attrgetter reads them all in one C call: the loop it replaces was a third of the hook.
+    return ("correlation_id", *names), operator.attrgetter("correlation_id", *names)
+
+
+_CRUMB_FIELDS: dict[str, _Fields] = {
+    name: _fields((*_COMMON, *DATA_KEYS.get(name, ()))) for name in EventName
+}
+_ALL_FIELDS = _fields((*_COMMON, *DETAIL_FIELDS))
+_CATEGORIES: dict[str, str] = {name: f"musicgen.{name.value}" for name in EventName}
 _CAPTURED_WARNINGS = frozenset({EventName.MODEL_FALLBACK, EventName.STATUS_UNKNOWN})
-_LEVELS = {
+_LEVELS: dict[str, str] = {
     EventName.RETRY_SCHEDULED: "warning",
     EventName.STATUS_UNKNOWN: "warning",
     EventName.MODEL_FALLBACK: "warning",
@@ -443,16 +517,69 @@ def _tag(value: object, secrets: frozenset[str]) -> str:
     return " ".join(_short(value, secrets, _MAX_TAG).split())
 
 
+class _Call:
+    """What one call's events told so far (provider, model, task id), current while it runs.
+
+    The hook's context manager for ``call.started``: the events of the call find it in a
+    context variable, so the facts live exactly as long as the call (no table to bound).
+    """
+
+    __slots__ = ("_token", "_var", "facts", "warned")
+
+    def __init__(self, var: contextvars.ContextVar[_Call | None], event: Event) -> None:
+        self._var = var
+        self._token: contextvars.Token[_Call | None] | None = None
+        self.facts: dict[str, str] = {}
+        # Unknown statuses are seen on every poll: warn once per task and status.
+        self.warned: set[tuple[str | None, str | None]] = set()
+        self.learn(event)
+
+    def learn(self, event: Event) -> None:
+        facts = self.facts
+        if event.provider:
+            facts["provider"] = event.provider
+        if event.model:
+            facts["model"] = event.model
+        if event.task_id:
+            facts["task_id"] = event.task_id
+
+    def __enter__(self) -> _Call:
+        self._token = self._var.set(self)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._token is not None:
+            self._var.reset(self._token)
+
+
+def _facts_of(event: Event) -> dict[str, str]:
+    """The facts of an event met outside any call (a hook called directly)."""
+    return {
+        key: str(value)
+        for key in ("provider", "model", "task_id")
+        if (value := getattr(event, key))
+    }
+
+
 class SentryHook:
     """A musicgen hook that reports to the Sentry client the host application set up.
 
     ``call.failed`` becomes one error event (with ``musicgen.*`` tags, a ``musicgen`` context
     and a fingerprint of provider and error kind); ``model.fallback`` and ``status.unknown``
-    become warnings; every other event becomes a breadcrumb. Tags live in a scope of their own,
-    so none leaks into the host's other events. Without an active Sentry client the hook does
-    nothing. It never calls ``sentry_sdk.init``; it chains musicgen's scrubber in front of the
-    client's ``before_send``, ``before_send_transaction`` and ``before_breadcrumb`` (see
-    ``install_scrubber``).
+    become warnings; every other event becomes a breadcrumb, built from the event's typed
+    fields with the known secrets masked. Tags live in a scope of their own, so none leaks into
+    the host's other events. Without an active Sentry client the hook does nothing. It never
+    calls ``sentry_sdk.init``; it chains musicgen's scrubber in front of the client's
+    ``before_send`` and ``before_send_transaction`` (see ``install_scrubber``), and adds
+    nothing to the path of the host's own breadcrumbs.
+
+    For each call the hook returns a context manager (``call.started``) that keeps what the
+    call's events told (provider, model, task id) for the tags of its failure.
 
     Args:
         secrets: Strings to mask in everything Sentry receives (e.g. your provider API keys);
@@ -464,69 +591,43 @@ class SentryHook:
     def __init__(self, *, secrets: Iterable[str] = (), capture_failures: bool = True) -> None:
         _register_secrets(s for s in secrets if isinstance(s, str) and s.strip())
         self.capture_failures = capture_failures
-        self._lock = threading.Lock()
-        # What earlier events of a call told (model, task id): `call.failed` carries neither.
-        self._calls: OrderedDict[str, dict[str, str]] = OrderedDict()
-        # Unknown statuses are seen on every poll; warn once per task and status.
-        self._warned: OrderedDict[tuple[str | None, ...], None] = OrderedDict()
+        self._current: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
+            "musicgen_sentry_call", default=None
+        )
         install_scrubber()
 
     def __repr__(self) -> str:
         # Never the secrets.
         return f"SentryHook(capture_failures={self.capture_failures!r})"
 
-    def __call__(self, event: Event, /) -> None:
-        """Report ``event`` to the active Sentry client, if there is one."""
-        client = sentry_sdk.get_client()
-        if not client.is_active():
-            return
-        # The app may have called sentry_sdk.init after building the hook, or again.
-        install_scrubber(client)
-        facts = self._remember(event)
-        secrets = _known_secrets()
+    def __call__(self, event: Event, /) -> _Call | None:
+        """Report ``event`` to the active Sentry client, if there is one; for ``call.started``,
+        return the call's context manager."""
         name = event.name
-        if name == EventName.CALL_FAILED and self.capture_failures and event.error is not None:
-            self._capture_failure(event, facts, event.error, secrets)
-        elif name in _CAPTURED_WARNINGS and self._first_warning(event, facts):
-            self._capture_warning(event, facts, secrets)
+        if name is _CALL_STARTED:
+            client = sentry_sdk.get_client()
+            if not client.is_active():
+                return None
+            # The app may have called sentry_sdk.init after building the hook, or again.
+            install_scrubber(client)
+            return _Call(self._current, event)
+        call = self._current.get()
+        if call is None:
+            if not sentry_sdk.get_client().is_active():
+                return None
+            facts = _facts_of(event)
         else:
-            self._breadcrumb(event, facts, secrets)
-
-    # -- bookkeeping ------------------------------------------------------------------------------
-
-    def _remember(self, event: Event) -> dict[str, str]:
-        """Merge what this event says about its call with what earlier ones said."""
-        with self._lock:
-            known = self._calls.pop(event.correlation_id, {})
-            if event.provider and known.get("provider") not in (None, event.provider):
-                # The same ambient correlation id on a call to another provider: start afresh.
-                known = {}
-            for field in ("provider", "model", "task_id"):
-                value = getattr(event, field)
-                if value:
-                    known[field] = str(value)
-            finished = event.name in (EventName.CALL_FAILED, EventName.GENERATION_SUCCEEDED)
-            if not finished:
-                self._calls[event.correlation_id] = known
-                while len(self._calls) > _MAX_CALLS:
-                    self._calls.popitem(last=False)
-            return dict(known)
-
-    def _first_warning(self, event: Event, facts: Mapping[str, str]) -> bool:
-        if event.name != EventName.STATUS_UNKNOWN:
-            return True
-        key = (
-            event.correlation_id,
-            facts.get("task_id"),
-            str(event.data.get("provider_status")),
-        )
-        with self._lock:
-            if key in self._warned:
-                return False
-            self._warned[key] = None
-            while len(self._warned) > _MAX_CALLS:
-                self._warned.popitem(last=False)
-        return True
+            # Sentry was active when the call started; should it stop meanwhile, Sentry's own
+            # calls below do nothing.
+            call.learn(event)
+            facts = call.facts
+        if name is _CALL_FAILED and self.capture_failures and event.error is not None:
+            self._capture_failure(event, dict(facts), event.error, _known_secrets())
+        elif name in _CAPTURED_WARNINGS and _first_warning(event, call):
+            self._capture_warning(event, facts, _known_secrets())
+        else:
+            self._breadcrumb(event, facts)
+        return None
 
     # -- what is sent -----------------------------------------------------------------------------
 
@@ -606,14 +707,14 @@ class SentryHook:
     ) -> None:
         provider = facts.get("provider") or "unknown"
         fingerprint = ["musicgen", provider, event.name]
-        if event.name == EventName.MODEL_FALLBACK:
-            requested = event.data.get("requested")
+        if event.name is _MODEL_FALLBACK:
+            requested = event.requested
             message = (
                 f"musicgen: unknown {provider} model {requested!r}; "
                 f"used the default {facts.get('model')!r} instead"
             )
         else:
-            status = event.data.get("provider_status")
+            status = event.provider_status
             fingerprint.append(str(status))
             message = (
                 f"musicgen: {provider} sent an unknown task status {status!r}; "
@@ -625,7 +726,7 @@ class SentryHook:
             "task_id": facts.get("task_id"),
             "correlation_id": event.correlation_id,
             "operation": event.operation,
-            **{k: v for k, v in event.data.items() if k in _SAFE_DATA},
+            **{key: getattr(event, key) for key in DETAIL_FIELDS},
         }
         with sentry_sdk.new_scope() as scope:
             scope.set_tags(self._tags(event, facts, secrets))
@@ -642,66 +743,52 @@ class SentryHook:
         }
         return cast("dict[str, Any]", redact_mapping(kept, secrets))
 
-    def _breadcrumb(self, event: Event, facts: Mapping[str, str], secrets: frozenset[str]) -> None:
+    def _breadcrumb(self, event: Event, facts: Mapping[str, str]) -> None:
+        """Add ``event`` as a breadcrumb, scrubbed here: exact secrets only, as it holds
+        nothing but the event's typed fields (no header, URL query, prompt or free text)."""
+        name = event.name
+        keys, values = _CRUMB_FIELDS.get(name, _ALL_FIELDS)
         data: dict[str, Any] = {
-            "provider": event.provider or facts.get("provider"),
-            "model": event.model,
-            "task_id": event.task_id,
-            "operation": event.operation,
-            "attempt": event.attempt,
-            "duration": None if event.duration is None else round(event.duration, 3),
-            "status": event.status,
-            "correlation_id": event.correlation_id,
+            key: value for key, value in zip(keys, values(event), strict=True) if value is not None
         }
+        if "provider" not in data and "provider" in facts:
+            data["provider"] = facts["provider"]
         if event.error is not None:
             data["error"] = _error_kind(event.error)
-        for key, value in event.data.items():
-            if key not in _SAFE_DATA or not (value is None or isinstance(value, (str, int, float))):
-                continue
-            if key == "path" and isinstance(value, str):
-                value = value.split("?", 1)[0].split("#", 1)[0]
-            if isinstance(value, float):
-                value = round(value, 3)
-            data[key] = value
-        level = _LEVELS.get(event.name, "info")
-        if event.name == EventName.HTTP_REQUEST:
-            code = data.get("status_code")
-            if event.error is not None or (isinstance(code, int) and code >= 400):
+        message = describe(event, free_text=False)[:_MAX_TEXT]
+        texts = [message, *[value for value in data.values() if value.__class__ is str]]
+        secrets = _known_secrets()
+        if secrets and mask_exact(texts, secrets) is not texts:
+            # Rare: a known key in an id, a model name or a status. Mask it everywhere.
+            message = mask_exact([message], secrets)[0]
+            data = redact_mapping(data, secrets)
+        level = _LEVELS.get(name, "info")
+        if name is _HTTP_REQUEST:
+            code = event.status_code
+            if event.error is not None or (code is not None and code >= 400):
                 level = "warning"
-        # Not scrubbed here: the before_breadcrumb scrubber that __call__ keeps installed
-        # scrubs every breadcrumb, ours included, and doing it twice doubled the hook's cost.
-        sentry_sdk.add_breadcrumb(
-            category=f"musicgen.{event.name}",
-            type="http" if event.name == EventName.HTTP_REQUEST else "default",
-            level=level,
-            message=_describe(event, data)[:_MAX_TEXT],
-            data={key: value for key, value in data.items() if value is not None},
+        # The scope's own method with a ready dict: what sentry_sdk.add_breadcrumb does, less
+        # its keyword merging. The host's before_breadcrumb, if any, still sees it.
+        sentry_sdk.get_isolation_scope().add_breadcrumb(
+            {
+                "category": _CATEGORIES.get(name) or f"musicgen.{name}",
+                "type": "http" if name is _HTTP_REQUEST else "default",
+                "level": level,
+                "message": message,
+                "data": data,
+            }
         )
 
 
-def _describe(event: Event, data: Mapping[str, Any]) -> str:
-    """A one-line breadcrumb message built from safe fields only."""
-    provider = data.get("provider") or "musicgen"
-    task = f"{provider} task {event.task_id}" if event.task_id else str(provider)
-    name = event.name
-    if name == EventName.HTTP_REQUEST:
-        outcome = data.get("status_code") or data.get("error") or "no response"
-        return f"{data.get('method', '?')} {data.get('path', '?')} -> {outcome}"
-    if name == EventName.RETRY_SCHEDULED:
-        wait = data.get("wait")
-        after = f" in {wait:.2f}s" if isinstance(wait, (int, float)) else ""
-        return (
-            f"{provider} {event.operation}: retry {event.attempt}{after} after {data.get('cause')}"
-        )
-    if name == EventName.POLL:
-        return f"{task}: {event.status} ({data.get('provider_status')}), poll {event.attempt}"
-    if name == EventName.STATUS_CHANGED:
-        return f"{task}: {data.get('previous')} -> {event.status}"
-    if name == EventName.CALL_FAILED:
-        return f"musicgen {event.operation} failed: {data.get('error')}"
-    if name.startswith("generation."):
-        return f"{task} {name.partition('.')[2].replace('_', ' ')}"
-    return f"{task}: {name}"
+def _first_warning(event: Event, call: _Call | None) -> bool:
+    """Warn about an unknown status once per task and status within a call."""
+    if event.name is not _STATUS_UNKNOWN or call is None:
+        return True
+    key = (call.facts.get("task_id"), event.provider_status)
+    if key in call.warned:
+        return False
+    call.warned.add(key)
+    return True
 
 
 # --------------------------------------------------------------------------------------------
