@@ -206,20 +206,29 @@ def _setter(store: DiskCache | _RawStore, value: str) -> Callable[[str], None]:
     return set_value
 
 
+class _Times:
+    """Per-call microseconds: wall clock, and this thread's CPU time (what preemption by other
+    processes on a shared machine does not inflate)."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+
 def _paired_us(
     sdk: Callable[[str], object], base: Callable[[str], object], keys: list[str]
-) -> tuple[list[float], list[float]]:
+) -> tuple[_Times, _Times]:
     """Call ``sdk(key)`` and ``base(key)`` for each key, taking turns (AB BA ...) so a burst of
-    load lands on both alike; each call timed on its own, in microseconds."""
-    sdk_times: list[float] = []
-    base_times: list[float] = []
-    clock = time.perf_counter
+    load lands on both alike; each call timed on its own."""
+    sdk_times, base_times = _Times(), _Times()
+    clock, cpu_clock = time.perf_counter, time.thread_time
     for index, key in enumerate(keys):
         order = ((sdk, sdk_times), (base, base_times))
         for func, times in order if index % 2 == 0 else order[::-1]:
-            started = clock()
+            started, cpu_started = clock(), cpu_clock()
             func(key)
-            times.append((clock() - started) * 1e6)
+            times.wall.append((clock() - started) * 1e6)
+            times.cpu.append((cpu_clock() - cpu_started) * 1e6)
     return sdk_times, base_times
 
 
@@ -237,13 +246,19 @@ def _latency(samples: list[float], q: float) -> Measure:
 
 def _latency_row(
     variant: str,
-    sdk: list[float],
-    base: list[float],
+    sdk: list[float] | _Times,
+    base: list[float] | _Times,
     q: float,
     limit: float | None = None,
     note: str = "",
     **extra: Any,
 ) -> Row:
+    if isinstance(sdk, _Times) and isinstance(base, _Times):
+        cpu, cpu_base = percentile(sdk.cpu, q), percentile(base.cpu, q)
+        note = "; ".join(filter(None, [f"CPU p{q:g} {cpu:.0f} us (raw {cpu_base:.0f})", note]))
+        extra = {f"cpu_p{q:g}_us": cpu, f"raw_cpu_p{q:g}_us": cpu_base, **extra}
+    sdk = sdk.wall if isinstance(sdk, _Times) else sdk
+    base = base.wall if isinstance(base, _Times) else base
     mine, theirs = _latency(sdk, q), _latency(base, q)
     return Row(
         "cache",
@@ -276,8 +291,9 @@ def _scale_rows(settings: Settings, value: str, folder: Path) -> tuple[list[Row]
             raw.set(_key("warm", i), value)
         # Full: every set of a new key evicts (a batch of up to 8 every 8 sets).
         new_keys = [_key("set", i) for i in range(calls)]
+        warm_evictions = cache.stats().evictions
         full, base = _paired_us(_setter(cache, value), _setter(raw, value), new_keys)
-        stats = cache.stats()
+        evictions = cache.stats().evictions - warm_evictions
         present = new_keys[-min(entries, calls) // 2 :]  # the newest writes are all there
         lookups = [present[(i * 7919) % len(present)] for i in range(calls)]
         got, base_got = _paired_us(cache.get, raw.get, lookups)
@@ -298,8 +314,8 @@ def _scale_rows(settings: Settings, value: str, folder: Path) -> tuple[list[Row]
                 base,
                 99,
                 SET_P99_US,
-                note=f"{stats.evictions} evictions in {calls} sets",
-                p99_9_us=percentile(full, 99.9),
+                note=f"{evictions} evictions in {calls} sets",
+                p99_9_us=percentile(full.wall, 99.9),
             ),
             _latency_row(
                 f"DiskCache.set p99, {entries:,} entries, room to grow (no eviction)",
@@ -307,29 +323,30 @@ def _scale_rows(settings: Settings, value: str, folder: Path) -> tuple[list[Row]
                 base_room,
                 99,
                 SET_P99_US,
-                note=f"p50 {percentile(room, 50):.0f} us (raw {percentile(base_room, 50):.0f})",
-                p50_us=percentile(room, 50),
-                p99_9_us=percentile(room, 99.9),
+                note=f"p50 {percentile(room.wall, 50):.0f} us"
+                f" (raw {percentile(base_room.wall, 50):.0f})",
+                p50_us=percentile(room.wall, 50),
+                p99_9_us=percentile(room.wall, 99.9),
             ),
             _latency_row(
                 f"DiskCache.get p50 (hit), {entries:,} entries",
                 got,
                 base_got,
                 50,
-                note=f"p99 {percentile(got, 99):.0f} us (raw {percentile(base_got, 99):.0f});"
-                f" {hits}/{calls} hits",
-                p99_us=percentile(got, 99),
+                note=f"p99 {percentile(got.wall, 99):.0f} us"
+                f" (raw {percentile(base_got.wall, 99):.0f}); {hits}/{calls} hits",
+                p99_us=percentile(got.wall, 99),
             ),
         ]
         if index == len(sizes) - 1:
-            seconds = sum(full) / 1e6
+            seconds = sum(full.wall) / 1e6
             rows.append(
                 Row(
                     "cache",
                     f"DiskCache evictions per second, {full_label}",
                     unit="/s",
-                    sdk=Measure.single(stats.evictions / seconds),
-                    note=f"{stats.evictions} evictions in {calls} back-to-back sets",
+                    sdk=Measure.single(evictions / seconds),
+                    note=f"{evictions} evictions in {calls} back-to-back sets",
                 )
             )
     return rows, path, sizes[-1]
@@ -344,30 +361,31 @@ def _writer(
     entries: int,
     value: str,
     start: Barrier,
-) -> tuple[list[float], list[float]]:
+) -> tuple[_Times, _Times]:
     """One writer process: rounds of ``sets`` new keys into DiskCache and into the raw store,
-    every process on the same side at once (a barrier between sides); times in us."""
+    every process on the same side at once (a barrier between sides)."""
     cache = DiskCache(path, max_entries=entries, max_bytes=None)
     raw = _RawStore(Path(raw_path))
-    sdk: list[float] = []
-    base: list[float] = []
+    sdk, base = _Times(), _Times()
+    clock, cpu_clock = time.perf_counter, time.thread_time
     for round_ in range(rounds):
         sides = [("sdk", cache.set, sdk), ("raw", raw.set, base)]
         for name, func, times in sides if round_ % 2 == 0 else sides[::-1]:
             keys = [_key(f"w{worker}-{name}", round_ * sets + i) for i in range(sets)]
             start.wait()
-            clock = time.perf_counter
             for key in keys:
-                started = clock()
+                started, cpu_started = clock(), cpu_clock()
                 func(key, value)
-                times.append((clock() - started) * 1e6)
+                times.wall.append((clock() - started) * 1e6)
+                times.cpu.append((cpu_clock() - cpu_started) * 1e6)
     cache.close()
     raw.close()
     return sdk, base
 
 
 def _writer_main(args: tuple[Any, ...], results: Any) -> None:
-    results.put(_writer(*args))
+    sdk, base = _writer(*args)
+    results.put((sdk.wall, sdk.cpu, base.wall, base.cpu))  # plain lists cross processes
 
 
 def _writers_rows(settings: Settings, value: str, path: Path, entries: int) -> list[Row]:
@@ -387,12 +405,13 @@ def _writers_rows(settings: Settings, value: str, path: Path, entries: int) -> l
     ]
     for worker in workers:
         worker.start()
-    sdk: list[float] = []
-    base: list[float] = []
+    sdk, base = _Times(), _Times()
     for _ in workers:
-        mine, theirs = results.get(timeout=300)
-        sdk += mine
-        base += theirs
+        sdk_wall, sdk_cpu, base_wall, base_cpu = results.get(timeout=300)
+        sdk.wall += sdk_wall
+        sdk.cpu += sdk_cpu
+        base.wall += base_wall
+        base.cpu += base_cpu
     for worker in workers:
         worker.join(timeout=60)
     with DiskCache(path, max_entries=entries, max_bytes=None) as cache:
@@ -411,7 +430,7 @@ def _writers_rows(settings: Settings, value: str, path: Path, entries: int) -> l
             base,
             99,
             WRITERS_SET_P99_US,
-            p99_9_us=percentile(sdk, 99.9),
+            p99_9_us=percentile(sdk.wall, 99.9),
         ),
         Row(
             "cache",
