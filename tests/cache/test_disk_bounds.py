@@ -82,6 +82,20 @@ def test_reads_are_remembered_across_instances_once_closed(path: Path, clock: Fa
     assert keys_in(path) == {"a", "c"}
 
 
+def test_a_store_far_over_its_bound_sheds_a_limited_batch_per_set(path: Path) -> None:
+    with DiskCache(path, max_entries=None) as unbounded:
+        for i in range(1_250):
+            unbounded.set(f"k{i}", "v")
+
+    with DiskCache(path, max_entries=100) as cache:
+        cache.set("first", "1")  # one set does not stall on evicting everything at once
+        assert cache.stats().evictions == 1_000
+        cache.set("second", "2")
+
+        assert cache.stats().size <= 100  # within the bound by the second set
+        assert {"first", "second"} <= keys_in(path)
+
+
 def test_max_bytes_evicts_until_keys_and_values_fit(path: Path, clock: FakeClock) -> None:
     value = "x" * 30  # 2-byte key + 30-byte value: 32 bytes an entry
     with DiskCache(path, max_entries=None, max_bytes=100, timer=clock) as cache:

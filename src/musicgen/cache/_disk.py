@@ -21,10 +21,12 @@ Design notes:
   live totals in a one-row ``totals`` table, so every writer (other processes, older musicgen
   versions) keeps them exact and a set reads them in one lookup. A set that passes a bound first
   drops expired entries, then evicts least recently used ones, oldest ``accessed`` first, in the
-  same transaction. ``journal:`` keys (the client's record of paid submissions) are pinned:
-  never evicted, only expired or deleted. A read does not write: it notes the key in memory if
-  its ``accessed`` is over ``_TOUCH_AFTER`` old, and the next write of this instance (or close,
-  or a full buffer) stamps them all in one go.
+  same transaction: a batch of up to ``_EVICT_BATCH`` (so the old end of each b-tree is written
+  once per batch, not once per set), and at most ``_EVICT_MAX_PER_SET`` (a file far over its
+  bound, e.g. one made before bounds, shrinks over a few sets). ``journal:`` keys (the client's
+  record of paid submissions) are pinned: never evicted, only expired or deleted. A read does
+  not write: it notes the key in memory if its ``accessed`` is over ``_TOUCH_AFTER`` old, and
+  the next write of this instance (or close, or a full buffer) stamps them all in one go.
 - **Space** goes back to the file system: new files use ``auto_vacuum=INCREMENTAL``, and after
   sweeps, eviction runs and ``clear()`` an ``incremental_vacuum`` runs when enough pages are
   free. Older files without it are converted at open when small, else by ``clear()``; until then
@@ -159,6 +161,9 @@ _TOUCH_MAX_AGE = 30.0
 _EVICT_SCAN = 16
 # Evictions come in batches of up to this many entries (see DiskCache._slack).
 _EVICT_BATCH = 8
+# The most entries one set evicts: a file far over its bound (one made before bounds, or opened
+# with a lower one) sheds this many per set instead of stalling one set for seconds.
+_EVICT_MAX_PER_SET = 1000
 # How long a store that could not open waits before trying again.
 _REOPEN_DELAY = 5.0
 # Lock waits: first pause, longest pause (doubling in between), all within ``timeout``.
@@ -536,7 +541,9 @@ class DiskCache:
 
     def close(self) -> None:
         """Stamp pending reads, then close the connection. Using the store again reopens it."""
-        if self._pid == os.getpid() and self._touched and self._conn is not None:
+        if self._pid != os.getpid():
+            self._after_fork()  # never the parent's connection, lock or pending reads
+        if self._touched and self._conn is not None:
             self._run(self._flush_touches, None)
         with self._lock:
             self._drop_connection()
@@ -592,7 +599,12 @@ class DiskCache:
                 over_bytes += slack_bytes
             if over_entries <= 0 and over_bytes <= 0:
                 break
-            want = max(over_entries, _EVICT_SCAN if over_bytes > 0 else 1)
+            want = min(
+                max(over_entries, _EVICT_SCAN if over_bytes > 0 else 1),
+                _EVICT_MAX_PER_SET - evicted,
+            )
+            if want <= 0:
+                break  # the next sets go on
             victims: list[tuple[int]] = []
             for rowid, length in conn.execute(_LRU, (keep, want)).fetchall():
                 victims.append((rowid,))
