@@ -7,25 +7,43 @@
   on loopback.
 - Journal reuse: ``generate()`` of a request that already finished, with a disk cache (no
   request), next to the same uncached status read.
+- DiskCache at scale: ``set`` and ``get`` latency (p50, p99, each call timed on its own) in a full
+  store of 10, 1k and 100k entries, where every set of a new key evicts the least recently used
+  one; ``set`` from 4 writer processes at once on the 100k file (and whether every write is
+  there afterwards); the eviction rate; and the file's size after ``clear()``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import sqlite3
 import tempfile
+import time
 import timeit
+from collections.abc import Callable
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from typing import Any
 
 from musicgen import MusicGenClient
 from musicgen.cache import Cache, DiskCache, MemoryCache
 from musicgen.testing import emulated_client
 
 from ._harness import Settings, emulator_server, interleave
-from ._report import Measure, Row, at_most, ratio_of
+from ._report import Measure, Row, at_most, percentile, ratio_of
 
 __all__ = ["run"]
 
 MEMORY_HIT_US = 10.0  # "within a few microseconds"
 DISK_HIT_US = 500.0  # "well under a millisecond"
+SET_P99_US = 200.0  # issue 12: one process, at 100k entries
+WRITERS_SET_P99_US = 2_000.0  # issue 12: 4 writer processes, at 100k entries
+CLEARED_MAX_BYTES = 1 << 20  # clear() gives the space back: the file is a few pages again
+WRITERS = 4
+DAY = 86_400.0
 
 
 def _generate(client: MusicGenClient) -> str:
@@ -120,8 +138,346 @@ def _client_rows(settings: Settings, url: str, folder: Path) -> list[Row]:
     return rows
 
 
+def _key(label: str, i: int) -> str:
+    # Hex digests, like task ids: new keys land all over the key index, as real ones do.
+    digest = hashlib.blake2b(f"{label}:{i}".encode(), digest_size=16).hexdigest()
+    return f"generation:suno:{digest}"
+
+
+def _fill(path: Path, entries: int, value: str) -> None:
+    """A store of ``entries`` generations, least recently used first, written in one go.
+
+    DiskCache makes the file (schema, triggers); the rows go in through one raw transaction,
+    which takes seconds at 100k instead of a minute of single sets.
+    """
+    DiskCache(path, max_entries=entries, max_bytes=None).close()
+    now = time.time()
+    rows = (
+        (_key("fill", i), value, now + 15 * DAY, now - entries + i, now - entries + i)
+        for i in range(entries)
+    )
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as raw:
+        raw.execute("BEGIN IMMEDIATE")
+        raw.executemany(
+            "INSERT INTO entries (key, value, expires_at, updated_at, accessed) "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        raw.execute("COMMIT")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class _RawStore:
+    """The baseline: the least a SQLite write can be. One autocommitted upsert into a bare
+    ``(key, value)`` table, WAL and ``synchronous=NORMAL`` as DiskCache, SQLite's own busy
+    handler; no expiry, bounds, recency or checks."""
+
+    def __init__(self, path: Path, entries: int = 0, value: str = "") -> None:
+        self.conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT)")
+        if entries:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(
+                "INSERT INTO kv VALUES (?, ?)", ((_key("fill", i), value) for i in range(entries))
+            )
+            self.conn.execute("COMMIT")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def set(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO kv VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def get(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _setter(store: DiskCache | _RawStore, value: str) -> Callable[[str], None]:
+    def set_value(key: str) -> None:
+        store.set(key, value)
+
+    return set_value
+
+
+class _Times:
+    """Per-call microseconds: wall clock, and this thread's CPU time (what preemption by other
+    processes on a shared machine does not inflate)."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+
+def _paired_us(
+    sdk: Callable[[str], object], base: Callable[[str], object], keys: list[str]
+) -> tuple[_Times, _Times]:
+    """Call ``sdk(key)`` and ``base(key)`` for each key, taking turns (AB BA ...) so a burst of
+    load lands on both alike; each call timed on its own."""
+    sdk_times, base_times = _Times(), _Times()
+    clock, cpu_clock = time.perf_counter, time.thread_time
+    for index, key in enumerate(keys):
+        order = ((sdk, sdk_times), (base, base_times))
+        for func, times in order if index % 2 == 0 else order[::-1]:
+            started, cpu_started = clock(), cpu_clock()
+            func(key)
+            times.wall.append((clock() - started) * 1e6)
+            times.cpu.append((cpu_clock() - cpu_started) * 1e6)
+    return sdk_times, base_times
+
+
+def _latency(samples: list[float], q: float) -> Measure:
+    """The ``q``-th percentile of per-call times, with min-max as the spread."""
+    return Measure(
+        value=percentile(samples, q),
+        stat=f"p{q:g}",
+        low=min(samples),
+        high=max(samples),
+        spread="min-max",
+        n=len(samples),
+    )
+
+
+def _latency_row(
+    variant: str,
+    sdk: list[float] | _Times,
+    base: list[float] | _Times,
+    q: float,
+    limit: float | None = None,
+    note: str = "",
+    **extra: Any,
+) -> Row:
+    if isinstance(sdk, _Times) and isinstance(base, _Times):
+        cpu, cpu_base = percentile(sdk.cpu, q), percentile(base.cpu, q)
+        note = "; ".join(filter(None, [f"CPU p{q:g} {cpu:.0f} us (raw {cpu_base:.0f})", note]))
+        extra = {f"cpu_p{q:g}_us": cpu, f"raw_cpu_p{q:g}_us": cpu_base, **extra}
+    sdk = sdk.wall if isinstance(sdk, _Times) else sdk
+    base = base.wall if isinstance(base, _Times) else base
+    mine, theirs = _latency(sdk, q), _latency(base, q)
+    return Row(
+        "cache",
+        variant,
+        unit="us",
+        sdk=mine,
+        baseline=theirs,
+        baseline_name="raw sqlite3 upsert/select (WAL, no bounds)",
+        ratio=mine.value / theirs.value,
+        target="" if limit is None else f"<= {limit:g} us",
+        met=None if limit is None else at_most(mine.value, limit),
+        note=note,
+        extra=extra,
+    )
+
+
+def _scale_rows(settings: Settings, value: str, folder: Path) -> tuple[list[Row], Path, int]:
+    """Set and get latency at each size, next to raw SQLite; returns the largest file too."""
+    sizes = (10, 1_000, 5_000) if settings.quick else (10, 1_000, 100_000)
+    calls = 300 if settings.quick else 3_000
+    rows: list[Row] = []
+    path = folder / "scale-0.sqlite3"
+    for index, entries in enumerate(sizes):
+        path = folder / f"scale-{index}.sqlite3"
+        _fill(path, entries, value)
+        raw = _RawStore(folder / f"raw-{index}.sqlite3", entries, value)
+        cache = DiskCache(path, max_entries=entries, max_bytes=None)
+        for i in range(100):  # warm the page caches and the statement caches
+            cache.set(_key("warm", i), value)
+            raw.set(_key("warm", i), value)
+        # Full: every set of a new key evicts (a batch of up to 8 every 8 sets).
+        new_keys = [_key("set", i) for i in range(calls)]
+        warm_evictions = cache.stats().evictions
+        full, base = _paired_us(_setter(cache, value), _setter(raw, value), new_keys)
+        evictions = cache.stats().evictions - warm_evictions
+        present = new_keys[-min(entries, calls) // 2 :]  # the newest writes are all there
+        lookups = [present[(i * 7919) % len(present)] for i in range(calls)]
+        got, base_got = _paired_us(cache.get, raw.get, lookups)
+        hits = cache.stats().hits
+        cache.close()
+        # Room to grow: the same file, unbounded, so no set evicts (as issue 12 measured).
+        cache = DiskCache(path, max_entries=None, max_bytes=None)
+        room_keys = [_key("room", i) for i in range(calls)]
+        room, base_room = _paired_us(_setter(cache, value), _setter(raw, value), room_keys)
+        cache.close()
+        raw.close()
+        full_label = f"{entries:,} entries, full (sets evict)"
+        rows += [
+            _latency_row(f"DiskCache.set p50, {full_label}", full, base, 50),
+            _latency_row(
+                f"DiskCache.set p99, {full_label}",
+                full,
+                base,
+                99,
+                SET_P99_US,
+                note=f"{evictions} evictions in {calls} sets",
+                p99_9_us=percentile(full.wall, 99.9),
+            ),
+            _latency_row(
+                f"DiskCache.set p99, {entries:,} entries, room to grow (no eviction)",
+                room,
+                base_room,
+                99,
+                SET_P99_US,
+                note=f"p50 {percentile(room.wall, 50):.0f} us"
+                f" (raw {percentile(base_room.wall, 50):.0f})",
+                p50_us=percentile(room.wall, 50),
+                p99_9_us=percentile(room.wall, 99.9),
+            ),
+            _latency_row(
+                f"DiskCache.get p50 (hit), {entries:,} entries",
+                got,
+                base_got,
+                50,
+                note=f"p99 {percentile(got.wall, 99):.0f} us"
+                f" (raw {percentile(base_got.wall, 99):.0f}); {hits}/{calls} hits",
+                p99_us=percentile(got.wall, 99),
+            ),
+        ]
+        if index == len(sizes) - 1:
+            seconds = sum(full.wall) / 1e6
+            rows.append(
+                Row(
+                    "cache",
+                    f"DiskCache evictions per second, {full_label}",
+                    unit="/s",
+                    sdk=Measure.single(evictions / seconds),
+                    note=f"{evictions} evictions in {calls} back-to-back sets",
+                )
+            )
+    return rows, path, sizes[-1]
+
+
+def _writer(
+    path: str,
+    raw_path: str,
+    worker: int,
+    rounds: int,
+    sets: int,
+    entries: int,
+    value: str,
+    start: Barrier,
+) -> tuple[_Times, _Times]:
+    """One writer process: rounds of ``sets`` new keys into DiskCache and into the raw store,
+    every process on the same side at once (a barrier between sides)."""
+    cache = DiskCache(path, max_entries=entries, max_bytes=None)
+    raw = _RawStore(Path(raw_path))
+    sdk, base = _Times(), _Times()
+    clock, cpu_clock = time.perf_counter, time.thread_time
+    for round_ in range(rounds):
+        sides = [("sdk", cache.set, sdk), ("raw", raw.set, base)]
+        for name, func, times in sides if round_ % 2 == 0 else sides[::-1]:
+            keys = [_key(f"w{worker}-{name}", round_ * sets + i) for i in range(sets)]
+            start.wait()
+            for key in keys:
+                started, cpu_started = clock(), cpu_clock()
+                func(key, value)
+                times.wall.append((clock() - started) * 1e6)
+                times.cpu.append((cpu_clock() - cpu_started) * 1e6)
+    cache.close()
+    raw.close()
+    return sdk, base
+
+
+def _writer_main(args: tuple[Any, ...], results: Any) -> None:
+    sdk, base = _writer(*args)
+    results.put((sdk.wall, sdk.cpu, base.wall, base.cpu))  # plain lists cross processes
+
+
+def _writers_rows(settings: Settings, value: str, path: Path, entries: int) -> list[Row]:
+    """``WRITERS`` processes setting new keys into one full file at once, vs raw SQLite."""
+    rounds, sets = (2, 50) if settings.quick else (4, 200)
+    raw_path = path.with_name("raw-writers.sqlite3")
+    _RawStore(raw_path, entries, value).close()
+    context = multiprocessing.get_context("spawn")  # no inherited connections or locks
+    start = context.Barrier(WRITERS)
+    results = context.Queue()
+    workers = [
+        context.Process(
+            target=_writer_main,
+            args=((str(path), str(raw_path), n, rounds, sets, entries, value, start), results),
+        )
+        for n in range(WRITERS)
+    ]
+    for worker in workers:
+        worker.start()
+    sdk, base = _Times(), _Times()
+    for _ in workers:
+        sdk_wall, sdk_cpu, base_wall, base_cpu = results.get(timeout=300)
+        sdk.wall += sdk_wall
+        sdk.cpu += sdk_cpu
+        base.wall += base_wall
+        base.cpu += base_cpu
+    for worker in workers:
+        worker.join(timeout=60)
+    with DiskCache(path, max_entries=entries, max_bytes=None) as cache:
+        missing = sum(
+            cache.get(_key(f"w{n}-sdk", i)) is None
+            for n in range(WRITERS)
+            for i in range(rounds * sets)
+        )
+        size = cache.stats().size
+    label = f"{WRITERS} writer processes at once, {entries:,} entries, full"
+    return [
+        _latency_row(f"DiskCache.set p50, {label}", sdk, base, 50),
+        _latency_row(
+            f"DiskCache.set p99, {label}",
+            sdk,
+            base,
+            99,
+            WRITERS_SET_P99_US,
+            p99_9_us=percentile(sdk.wall, 99.9),
+        ),
+        Row(
+            "cache",
+            f"{label}: every write readable after, size held at the bound",
+            text=f"{missing} missing, size {size:,}",
+            # Eviction goes up to 7 entries below the bound (a batch), never above it.
+            target="0 missing, max_entries - 8 < size <= max_entries",
+            met=missing == 0 and entries - 8 < size <= entries,
+        ),
+    ]
+
+
+def _file_bytes(path: Path) -> int:
+    return sum(
+        os.path.getsize(f"{path}{suffix}")
+        for suffix in ("", "-wal")
+        if os.path.exists(f"{path}{suffix}")
+    )
+
+
+def _clear_row(path: Path, entries: int) -> Row:
+    before = _file_bytes(path)
+    with DiskCache(path, max_entries=entries, max_bytes=None) as cache:
+        started = time.perf_counter()
+        cache.clear()
+        took = time.perf_counter() - started
+    after = _file_bytes(path)
+    return Row(
+        "cache",
+        f"DiskCache file after clear() of {entries:,} entries (database + WAL)",
+        unit="B",
+        sdk=Measure.single(after),
+        target=f"<= {CLEARED_MAX_BYTES >> 20} MiB",
+        met=at_most(after, CLEARED_MAX_BYTES),
+        note=f"{before / (1 << 20):.1f} MiB before; clear() took {took * 1000:.0f} ms",
+    )
+
+
+def _disk_rows(settings: Settings, value: str, folder: Path) -> list[Row]:
+    rows, largest, entries = _scale_rows(settings, value, folder)
+    rows += _writers_rows(settings, value, largest, entries)
+    rows.append(_clear_row(largest, entries))
+    return rows
+
+
 def run(settings: Settings) -> list[Row]:
-    """Store hits, client hits and journal reuse, each next to its baseline."""
+    """Store hits, client hits and journal reuse next to their baselines; DiskCache at scale."""
     with tempfile.TemporaryDirectory() as tmp, emulator_server(settings) as url:
         folder = Path(tmp)
         with emulated_client(base_url=url, metrics=False) as client:
@@ -129,4 +485,6 @@ def run(settings: Settings) -> list[Row]:
         from musicgen._serialization import dump_result
 
         value = dump_result(generation)
-        return _store_rows(settings, value, folder) + _client_rows(settings, url, folder)
+        rows = _store_rows(settings, value, folder) + _client_rows(settings, url, folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        return rows + _disk_rows(settings, value, Path(tmp))
