@@ -36,6 +36,7 @@ from musicgen import AsyncMusicGenClient, PollPolicy, TaskStatus
 from musicgen.testing import Emulator, emulated_async_client, emulated_client
 
 from ._harness import Settings, ainterleave, emulator_server, interleave
+from ._peers import suno_easy_overhead_row
 from ._report import Measure, Row, at_most, ratio_of
 from ._workloads import PROMPT, RawSuno, sdk_async_client, sdk_client
 
@@ -79,6 +80,8 @@ def run(settings: Settings) -> list[Row]:
                     else:
                         sdk, base = asyncio.run(_time_async(url, raw, options, calls, rounds))
                 rows.append(_row(label, variant, sdk, base, calls))
+        # A peer client on the same emulator: what a user could pick instead of musicgen.
+        rows.append(suno_easy_overhead_row(url, calls, rounds))
     rows.extend(_cpu_rows(settings))
     return rows
 
