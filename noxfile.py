@@ -94,5 +94,5 @@ def bench(session: nox.Session) -> None:
 
     suno-easy, a peer client measured beside musicgen, is installed here only.
     """
-    session.install("-e", ".[sentry]", "suno-easy")
+    session.install("-e", ".[sentry,callbacks]", "suno-easy")
     session.run("python", "-m", "benchmarks", *session.posargs)
