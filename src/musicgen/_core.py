@@ -512,10 +512,10 @@ class ClientCore:
         self, operation: Operation[T], fingerprint: str, ctx: CallContext
     ) -> Flow[JournalEntry | None]:
         """The journal entry of an identical paid request, if there is one."""
-        from ._caching import journal_key, load_journal
+        from ._caching import journal_keys, load_journal
 
-        key = journal_key(fingerprint)
-        text = yield UseCache(lambda cache: cache.get(key))
+        running, finished = journal_keys(fingerprint)
+        text = yield UseCache(lambda cache: cache.get(running) or cache.get(finished))
         entry = None if text is None else load_journal(text)
         if entry is None:
             self.report.emit(EventName.CACHE_MISS, ctx, provider=operation.provider, kind="journal")
@@ -532,9 +532,8 @@ class ClientCore:
     ) -> Flow[T | None]:
         """The task an identical paid request started before, finished or followed; None if
         the provider forgot it."""
-        from ._caching import journal_key
+        from ._caching import forget_journal
 
-        key = journal_key(fingerprint)
         spec = cast(TaskSpec[T], operation.task)
         done = yield from self._cached(spec, entry.provider, entry.task_id, ctx, miss=False)
         if done is not None:
@@ -555,7 +554,7 @@ class ClientCore:
             return (yield from self._finish_waiting(reader, None, fingerprint, ctx, entry.task_id))
         except NotFoundError:
             # The provider no longer knows the task (expired): nothing left to resume.
-            yield UseCache(lambda cache: cache.delete(key))
+            yield UseCache(lambda cache: forget_journal(cache, fingerprint))
             return None
 
     def _finish_waiting(
@@ -569,7 +568,7 @@ class ClientCore:
         try:
             # A state here is the submission's answer: the task is 0 s old.
             age = None if state is None else 0.0
-            return (yield from self.follow(reader, state, ctx, task_id=task_id, age=age))
+            done = yield from self.follow(reader, state, ctx, task_id=task_id, age=age)
         except GenerationFailedError:
             if fingerprint is not None:
                 # A failed take is not worth resuming: the next identical request tries anew.
@@ -578,6 +577,14 @@ class ClientCore:
                 key = journal_key(fingerprint)
                 yield UseCache(lambda cache: cache.delete(key))
             raise
+        snapshot = _snapshot(done)
+        if fingerprint is not None and snapshot.status.is_terminal:
+            # Finished: the entry no longer guards a payment, so a bounded store may evict it.
+            from ._caching import settle_journal
+
+            ttl = retention_of(self.provider(snapshot.provider))
+            yield UseCache(lambda cache: settle_journal(cache, fingerprint, ttl))
+        return done
 
     def follow(
         self,

@@ -255,3 +255,42 @@ def test_a_cancelled_leader_hands_the_shared_task_to_a_follower() -> None:
     generation = asyncio.run(main())
     assert generation.status.is_terminal
     assert emulator.submissions() == 1  # the follower resumed the leader's task
+
+
+class _KeysCache(MemoryCache):
+    """A MemoryCache that can tell which keys it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._written: set[str] = set()
+
+    def held(self) -> set[str]:
+        return {key for key in self._written if self.get(key) is not None}
+
+    def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
+        self._written.add(key)
+        super().set(key, value, ttl=ttl)
+
+
+def test_a_finished_tasks_journal_entry_leaves_the_pinned_keys(make_client: MakeClient) -> None:
+    # journal:<fingerprint> guards a payment and a bounded store never evicts it; once the
+    # task finished that guard is done, and the entry becomes an ordinary evictable one.
+    cache = _KeysCache()
+    client = make_client(cache=cache)
+    client.generate(**SUNO)
+
+    assert not any(key.startswith("journal:") for key in cache.held())
+    assert any(key.startswith("finished:") for key in cache.held())
+
+
+def test_a_finished_request_still_resumes_from_its_settled_entry_with_no_request(
+    make_client: MakeClient, emulator: Emulator
+) -> None:
+    cache = MemoryCache()
+    first = make_client(cache=cache).generate(**SUNO)
+    before = len(emulator.requests)
+
+    again = make_client(cache=cache).generate(**SUNO)
+
+    assert again.task_id == first.task_id
+    assert len(emulator.requests) == before

@@ -1,7 +1,8 @@
 """``musicgen history``: the paid tasks the cache's journal keeps, and what became of them.
 
 The journal (``journal:<fingerprint>`` -> ``JournalEntry``) is written right after each paid
-submission; a finished result is cached under ``<kind>:<provider>:<task id>``. A task with a
+submission, and moves to ``finished:<fingerprint>`` once its task finished; a finished result
+is cached under ``<kind>:<provider>:<task id>``. A task with a
 result is shown with that result's status; one without is unfinished (or never waited on).
 A failed task leaves the journal (the same request then tries anew), so it is not listed.
 """
@@ -20,7 +21,7 @@ from ..cache._base import Cache
 
 __all__ = ["HistoryRow", "history_rows", "journalled_provider"]
 
-_JOURNAL = "journal:"
+_JOURNAL = ("journal:", "finished:")
 
 
 @attrs.frozen
@@ -83,10 +84,11 @@ def journalled_provider(cache: Cache | None, task_id: str) -> str | None:
     """The provider the journal recorded for ``task_id``, if the cache can list and has it."""
     if not isinstance(cache, DiskCache):
         return None
-    for _, value in cache.items(_JOURNAL):
-        entry = load_journal(value)
-        if entry is not None and entry.task_id == task_id:
-            return entry.provider
+    for prefix in _JOURNAL:
+        for _, value in cache.items(prefix):
+            entry = load_journal(value)
+            if entry is not None and entry.task_id == task_id:
+                return entry.provider
     return None
 
 
