@@ -19,7 +19,7 @@ import httpx
 
 from ._client import public_error
 from ._client_base import BaseClient, ProviderOptions, _as_timeout, _batch_defaults
-from ._effects import Flow, Notify, Send, Shared, Sleep, UseCache
+from ._effects import Blocking, Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._exchange import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, Transfer, pool_limits
 from ._flights import ABANDONED, Flights
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ._results import Lyrics, Stems, Upload
     from ._retry import RetryPolicy
     from .cache import Cache
+    from .limits import Limiter
     from .observability._events import Hook
     from .providers import Provider
 
@@ -98,6 +99,7 @@ class AsyncMusicGenClient(BaseClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         callbacks: bool = False,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+        limiter: Limiter | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             msg = (
@@ -121,6 +123,7 @@ class AsyncMusicGenClient(BaseClient):
             max_response_bytes=max_response_bytes,
             callbacks=callbacks,
             max_concurrency=max_concurrency,
+            limiter=limiter,
         )
         self._flights = Flights()
         self._owns_http = http_client is None
@@ -663,6 +666,8 @@ class AsyncMusicGenClient(BaseClient):
                     called = effect.callback(effect.progress)
                     if inspect.isawaitable(called):
                         await called
+                elif isinstance(effect, Blocking):
+                    outcome = await asyncio.to_thread(effect.action)
                 else:
                     outcome = await self._share(effect)
             except BaseException as error:  # noqa: BLE001 - thrown into the flow, which re-raises

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import httpx
 
 from ._client_base import BaseClient, ProviderOptions, _as_timeout, _batch_defaults
-from ._effects import Flow, Notify, Send, Shared, Sleep, UseCache
+from ._effects import Blocking, Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._exchange import (
     DEFAULT_MAX_CONCURRENCY,
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ._namespaces import MurekaCalls, SunoCalls
     from ._results import Lyrics, Stems, Upload
     from .cache import Cache
+    from .limits import Limiter
 
 __all__ = ["MusicGenClient", "public_error"]
 
@@ -116,6 +117,7 @@ class MusicGenClient(BaseClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         callbacks: bool = False,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+        limiter: Limiter | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             msg = (
@@ -139,6 +141,7 @@ class MusicGenClient(BaseClient):
             max_response_bytes=max_response_bytes,
             callbacks=callbacks,
             max_concurrency=max_concurrency,
+            limiter=limiter,
         )
         self._flights = Flights()
         self._owns_http = http_client is None
@@ -771,6 +774,8 @@ class MusicGenClient(BaseClient):
                     outcome = effect.action(self._core.cache)  # type: ignore[arg-type]
                 elif isinstance(effect, Notify):
                     yield effect
+                elif isinstance(effect, Blocking):
+                    outcome = effect.action()
                 else:
                     outcome = self._share(effect)
             except BaseException as error:  # noqa: BLE001 - thrown into the flow, which re-raises

@@ -35,6 +35,7 @@ from .providers._registry import configure_providers
 
 if TYPE_CHECKING:
     from .cache import Cache
+    from .limits import Limiter
     from .observability._metrics import MetricsHook, MetricsSnapshot
 
 __all__ = ["BaseClient", "ProviderOptions"]
@@ -63,6 +64,7 @@ class BaseClient:
         max_response_bytes: int,
         callbacks: bool = False,
         max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+        limiter: Limiter | None = None,
     ) -> None:
         request_timeout = _request_timeout(request_timeout, timeout)
         unavailable: dict[str, str] = {}
@@ -86,6 +88,7 @@ class BaseClient:
             "max_response_bytes": check_max_response_bytes(max_response_bytes),
             "callbacks": _check_callbacks(callbacks, cache),
             "max_concurrency": check_max_concurrency(max_concurrency),
+            "limiter": limiter,
         }
         self._core = ClientCore(
             providers=configured,
@@ -102,6 +105,7 @@ class BaseClient:
             cache=cache,
             max_response_bytes=max_response_bytes,
             callbacks=callbacks,
+            limiter=limiter,
         )
 
     @property

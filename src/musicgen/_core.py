@@ -31,6 +31,7 @@ import httpx
 from ._effects import (
     STATUS,
     SUBMIT,
+    Blocking,
     CallContext,
     Flow,
     Notify,
@@ -49,12 +50,14 @@ from ._errors import (
     MusicGenError,
     NotFoundError,
     ServerError,
+    SubmissionUncertainError,
     UnexpectedResponseError,
     UnsupportedOperationError,
     ValidationError,
     as_uncertain_submission,
 )
 from ._exchange import DEFAULT_MAX_RESPONSE_BYTES, Exchange
+from ._limiting import AccountSlots, account_of
 from ._models import GenerationRequest, TaskStatus
 from ._models_catalog import report_fallback
 from ._operations import Operation, TaskSnapshot, TaskSpec
@@ -79,6 +82,8 @@ T = TypeVar("T")
 
 #: Providers that post callbacks (Mureka has none).
 CALLBACK_PROVIDERS = frozenset({"suno"})
+#: The first and longest pause between two tries for a limiter slot held by other tasks.
+_ADMIT_PAUSE = (0.02, 0.25)
 #: While a callback is expected, how often the cache is checked for it: a stored callback is
 #: seen within this, well inside the 100 ms the issue asks for.
 CALLBACK_CHECK_INTERVAL = 0.05
@@ -105,6 +110,8 @@ class ClientCore:
         clock: A monotonic clock (injectable for tests and benchmarks).
         max_response_bytes: The largest answer read, decoded.
         metrics: The client's own ``MetricsHook`` (``client.metrics()``), fed without events.
+        limiter: A ``musicgen.limits.Limiter`` sharing the providers' account limits with other
+            workers, or None.
     """
 
     def __init__(
@@ -125,6 +132,7 @@ class ClientCore:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         callbacks: bool = False,
         metrics: MetricsHook | None = None,
+        limiter: Any = None,
     ) -> None:
         self.unavailable = dict(unavailable or {})
         if not providers:
@@ -150,6 +158,8 @@ class ClientCore:
         self.cache = cache
         #: Whether waits expect callbacks stored in ``cache`` by ``musicgen.callbacks``.
         self.callbacks = callbacks
+        #: The limiter slots of the tasks this client submitted and still follows.
+        self.slots = None if limiter is None else AccountSlots(limiter, clock)
         self.report = Reporter(hooks, clock, metrics)
         self.exchange = Exchange(
             retry=retry,
@@ -452,14 +462,89 @@ class ClientCore:
     def _started(
         self, operation: Operation[T], fingerprint: str | None, ctx: CallContext
     ) -> Flow[T]:
-        """Submit, then journal the task before any wait: a crash from here on resumes it."""
-        state = self.stamp((yield from self._submit(operation, ctx, role=SUBMIT)), ctx)
+        """Submit, then journal the task before any wait: a crash from here on resumes it.
+
+        With a limiter, the submission waits for the account's rate window and a free slot,
+        and the slot stays with the task until it is seen terminal.
+        """
+        slot = yield from self._admitted(operation, ctx)
+        try:
+            state = self.stamp((yield from self._submit(operation, ctx, role=SUBMIT)), ctx)
+        except SubmissionUncertainError:
+            raise  # the task may be running: its slot stays taken until its ttl runs out
+        except BaseException:
+            if slot is not None:
+                yield Blocking(slot.release)  # certainly nothing started
+            raise
         snapshot = _snapshot(state)
+        if slot is not None and self.slots is not None:
+            self.slots.hold(snapshot.provider, snapshot.task_id, slot)
         if fingerprint is not None:
             journal = self._journal(operation.name, snapshot, fingerprint)
             yield from self._resumable(journal, snapshot.provider, snapshot.task_id, ctx)
         self.report.about(EventName.GENERATION_SUBMITTED, snapshot, ctx)
         return state
+
+    def _admitted(self, operation: Operation[T], ctx: CallContext) -> Flow[Any]:
+        """A limiter slot for a submission to ``operation``'s account (None without a limiter,
+        or for a provider without a concurrency limit), after its rate window had room.
+
+        Tries without blocking and sleeps between tries (up to ``_ADMIT_PAUSE``), so a full
+        account ties up no thread; gives up at the call's deadline with nothing sent.
+        """
+        slots = self.slots
+        if slots is None:
+            return None
+        provider = self.provider(operation.provider)
+        account = account_of(provider)
+        if account is None:
+            return None
+        default = getattr(provider, "concurrent_tasks", None)
+        if default is not None and slots.limit_is_stale(account):
+            yield from self._read_limit(slots, provider, account, default, ctx)
+        while (wait := (yield Blocking(lambda: slots.try_rate(account, provider)))) > 0:
+            yield from self._wait_for_limit(operation, wait, ctx)
+        pause = _ADMIT_PAUSE[0]
+        while True:
+            taken, slot = yield Blocking(lambda: slots.try_slot(account, provider))
+            if taken:
+                return slot
+            yield from self._wait_for_limit(operation, pause, ctx)
+            pause = min(_ADMIT_PAUSE[1], pause * 2)
+
+    def _wait_for_limit(
+        self, operation: Operation[T], seconds: float, ctx: CallContext
+    ) -> Flow[None]:
+        """Sleep before trying the account's limit again; fail once the deadline has passed."""
+        yield Sleep(ctx.deadline.clamp(seconds, self.clock()))
+        if ctx.deadline.expired(self.clock()):
+            msg = (
+                f"{operation.name} waited for the {operation.provider} account's limit (shared "
+                "with the other workers on this limiter) until the deadline; nothing was sent"
+            )
+            raise with_context(
+                APITimeoutError(msg, provider=operation.provider, request_sent=False), ctx
+            )
+
+    def _read_limit(
+        self, slots: AccountSlots, provider: Any, account: str, default: int, ctx: CallContext
+    ) -> Flow[None]:
+        """Ask the provider how many tasks its account may run (Mureka's billing answer)."""
+        limit = None
+        balance = getattr(provider, "balance", None)
+        if callable(balance):
+            try:
+                found = yield from self.read_flow(balance(), ctx)
+            except MusicGenError as error:
+                logger.info(
+                    "could not read %s's concurrency limit (%s); assuming %d",
+                    provider.name,
+                    type(error).__name__,
+                    default,
+                )
+            else:
+                limit = getattr(found, "concurrent_limit", None)
+        slots.learn_limit(account, limit, default)
 
     def _journal(self, name: str, snapshot: TaskSnapshot, fingerprint: str) -> Flow[None]:
         from ._caching import JournalEntry, dump_journal, journal_key
@@ -680,6 +765,7 @@ class ClientCore:
             state = current
             snapshot = _snapshot(state)
             task_id = snapshot.task_id
+            yield from self._keep_slot(snapshot)
             schedule.saw(
                 self.clock(),
                 provider_status=snapshot.provider_status,
@@ -690,6 +776,19 @@ class ClientCore:
             schedule.learn()
         yield from self._notify(state, ctx, progress, sent)
         return (yield from self._finish(self.stamp(state, ctx), spec, ctx, progress))
+
+    def _keep_slot(self, snapshot: TaskSnapshot) -> Flow[None]:
+        """After a read: renew the task's limiter slot, or free it once the task is terminal."""
+        slots = self.slots
+        if slots is None:
+            return
+        provider, task_id = snapshot.provider, snapshot.task_id
+        if not slots.holds(provider, task_id):
+            return
+        if snapshot.status.is_terminal:
+            yield Blocking(lambda: slots.release(provider, task_id))
+        elif slots.renewal_due(provider, task_id):
+            yield Blocking(lambda: slots.renew(provider, task_id))
 
     def _notify(
         self, state: Any, ctx: CallContext, tally: PollTally, sent: tuple[Any, ...] | None

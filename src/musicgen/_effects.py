@@ -107,6 +107,14 @@ class UseCache:
 
 
 @attrs.frozen
+class Blocking:
+    """Run ``action()``, which may block (a limiter waiting for a slot); the outcome is what it
+    returns. The async client runs it in a worker thread."""
+
+    action: Callable[[], Any]
+
+
+@attrs.frozen
 class Shared:
     """Run ``flow`` once for every caller asking with the same ``key`` at the same time.
 
@@ -117,8 +125,8 @@ class Shared:
     flow: Flow[Any] = attrs.field(eq=False)
 
 
-Effect = Send | Sleep | UseCache | Shared | Notify
-Flow = Generator["Send | Sleep | UseCache | Shared | Notify", Any, T]
+Effect = Send | Sleep | UseCache | Shared | Notify | Blocking
+Flow = Generator["Send | Sleep | UseCache | Shared | Notify | Blocking", Any, T]
 
 
 E = TypeVar("E", bound="MusicGenError")

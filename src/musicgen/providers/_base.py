@@ -132,6 +132,12 @@ class ProviderBase:
     errors: ClassVar[Mapping[int, type[APIError]]] = HTTP_ERRORS
     #: What to tell the user per error class (appended to the provider's own message).
     hints: ClassVar[Mapping[type[APIError], str]] = {}
+    #: Tasks an account may run at once, until its ``balance()`` says (``Balance.
+    #: concurrent_limit``); None: no such limit. A client's ``limiter=`` enforces it.
+    concurrent_tasks: ClassVar[int | None] = None
+    #: ``(count, seconds)``: submissions an account may make per window; None: no such limit.
+    #: A client's ``limiter=`` enforces it.
+    submissions_per_window: ClassVar[tuple[int, float] | None] = None
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None) -> None:
         self._api_key = api_key_from_env(api_key, self.env_vars, self.name)

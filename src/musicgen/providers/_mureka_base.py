@@ -125,6 +125,8 @@ class MurekaBase(ProviderBase):
     #: entries expire with them.
     retention: float = 30 * 24 * 3600.0
     env_vars = _ENV_VARS
+    #: The base plan's ``concurrent_request_limit`` (providers.md 2.9), until billing says.
+    concurrent_tasks = 5
     default_base_url = DEFAULT_BASE_URL
     api_prefix = "/v1"
 

@@ -187,6 +187,8 @@ class SunoBase(ProviderBase):
     #: journal entries expire with them.
     retention: float = 15 * 24 * 3600.0
     env_vars = _ENV_VARS
+    #: "20 requests every 10 seconds" (providers.md 1.13); over it answers 405/430.
+    submissions_per_window = (20, 10.0)
     default_base_url = DEFAULT_BASE_URL
     # Integrators often configure ".../api/v1" as the base; every path here adds it itself.
     api_prefix = _API_PREFIX

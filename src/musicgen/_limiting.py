@@ -1,0 +1,122 @@
+"""Account limits in the task flow: a limiter slot per running task, a rate grant per submission.
+
+A provider limits an account, not a process. With ``limiter=`` a client takes, before each paid
+submission of a task:
+
+- a **rate grant** when the provider declares ``submissions_per_window`` (Suno: 20 per 10 s);
+- a **slot** when it declares ``concurrent_tasks`` (Mureka: the billing endpoint's
+  ``concurrent_request_limit``, read again every ``LIMIT_REFRESH`` seconds; 5 until known).
+
+A slot is held from the submission until the client sees the task terminal, renewed at each
+status read. A task the client stops following (a deadline, an interrupt, ``submit`` without a
+wait) keeps its slot until the slot's ttl runs out: the task may still be running at the
+provider, and freeing its slot early would let the fleet go over the limit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+__all__ = ["LIMIT_REFRESH", "SLOT_TTL", "AccountSlots", "account_of"]
+
+#: Seconds a slot lives without renewal: how long a dead worker's task keeps its place.
+SLOT_TTL = 180.0
+#: Seconds between two reads of an account's concurrency limit from the provider.
+LIMIT_REFRESH = 600.0
+
+
+def account_of(provider: Any) -> str | None:
+    """The limiter account of ``provider`` (a digest of its key), or None when it has no key."""
+    key = getattr(provider, "_api_key", None)
+    if not isinstance(key, str) or not key:
+        return None
+    from .limits import account_key
+
+    return account_key(provider.name, key)
+
+
+class AccountSlots:
+    """The slots one client holds, one per running task it submitted; and the limits it knows.
+
+    The limiter calls are brief (a lock, or one Redis round trip) and never wait for a slot: the
+    flow waits between tries with ``Sleep``, so the async client's event loop and its worker
+    threads are never tied up by a full account.
+    """
+
+    def __init__(self, limiter: Any, clock: Any = time.monotonic) -> None:
+        self.limiter = limiter
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._held: dict[tuple[str, str], Any] = {}
+        self._renewed: dict[tuple[str, str], float] = {}  # when each held slot was last renewed
+        self._limits: dict[str, tuple[int, float]] = {}  # account -> (limit, read at)
+
+    def limit_is_stale(self, account: str) -> bool:
+        """Whether the account's concurrency limit should be read again from the provider."""
+        with self._lock:
+            known = self._limits.get(account)
+        return known is None or self._clock() - known[1] >= LIMIT_REFRESH
+
+    def learn_limit(self, account: str, limit: int | None, default: int) -> None:
+        """Remember what the provider said (or, when it said nothing usable, the default)."""
+        with self._lock:
+            self._limits[account] = (limit or default, self._clock())
+
+    def try_rate(self, account: str, provider: Any) -> float:
+        """Take a grant of the account's rate window: 0.0 when granted (or there is no window),
+        else the seconds until it has room (nothing taken). Never waits."""
+        rate = getattr(provider, "submissions_per_window", None)
+        if rate is None:
+            return 0.0
+        count, per = rate
+        return float(self.limiter.try_acquire_rate(account, count=count, per=per))
+
+    def try_slot(self, account: str, provider: Any) -> tuple[bool, Any]:
+        """Take a slot of the account: ``(True, slot)`` when taken, or when the provider has no
+        concurrency limit (slot None); ``(False, None)`` when all are held. Never waits."""
+        concurrent = getattr(provider, "concurrent_tasks", None)
+        if concurrent is None:
+            return True, None
+        with self._lock:
+            limit = self._limits.get(account, (concurrent, 0.0))[0]
+        slot = self.limiter.try_acquire(account, limit=limit, ttl=SLOT_TTL)
+        return slot is not None, slot
+
+    def hold(self, provider: str, task_id: str, slot: Any) -> None:
+        """Keep ``slot`` for the task it admitted, until the task is seen terminal."""
+        with self._lock:
+            self._held[(provider, task_id)] = slot
+            self._renewed[(provider, task_id)] = self._clock()
+
+    def holds(self, provider: str, task_id: str) -> bool:
+        """Whether this client holds a slot for the task (never blocks)."""
+        with self._lock:
+            return (provider, task_id) in self._held
+
+    def renewal_due(self, provider: str, task_id: str) -> bool:
+        """Whether the task's slot has used a third of its ttl since its last renewal."""
+        with self._lock:
+            renewed = self._renewed.get((provider, task_id))
+        return renewed is not None and self._clock() - renewed >= SLOT_TTL / 3
+
+    def renew(self, provider: str, task_id: str) -> None:
+        """Push out the expiry of the task's slot, if this client holds one."""
+        with self._lock:
+            slot = self._held.get((provider, task_id))
+            self._renewed[(provider, task_id)] = self._clock()
+        if slot is not None and not slot.renew(SLOT_TTL):
+            self.forget(provider, task_id)  # it expired meanwhile: nothing left to renew
+
+    def release(self, provider: str, task_id: str) -> None:
+        """Free the task's slot (it is terminal)."""
+        slot = self.forget(provider, task_id)
+        if slot is not None:
+            slot.release()
+
+    def forget(self, provider: str, task_id: str) -> Any:
+        """Stop tracking the task's slot; it is returned, not released."""
+        with self._lock:
+            self._renewed.pop((provider, task_id), None)
+            return self._held.pop((provider, task_id), None)
