@@ -87,6 +87,9 @@ class MusicGenClient(BaseClient):
         max_concurrency: Requests in flight at once (default 64; None: no limit). More
             calls wait for a free slot, within their deadline; the connection pool of an HTTP
             client made here is sized to match (one you pass keeps its own limits).
+        limiter: A ``musicgen.limits`` limiter (``LocalLimiter``, ``RedisLimiter``) keeping each
+            provider account under its limits with every client that shares it: a slot per
+            running Mureka task, Suno's rate window per submission.
 
     Every API request ends by its call's deadline (the call's ``timeout=``), whatever the
     network does: connecting, sending and reading the whole answer count against it, however
