@@ -39,11 +39,7 @@ async def startup(ctx: dict[str, Any]) -> None:
             MurekaProvider(api_key=API_KEY, base_url=EMULATOR_URL),
         ],
         cache=RedisCache(REDIS_URL, prefix=PREFIX + "cache:"),
-        **(
-            {}
-            if os.environ.get("NOLIM")
-            else {"limiter": RedisLimiter(REDIS_URL, prefix=PREFIX + "limits:")}
-        ),
+        limiter=RedisLimiter(REDIS_URL, prefix=PREFIX + "limits:"),
         # The emulator's tasks take a fixed wall-clock time: read them often, so a finished
         # task frees its Mureka slot within 0.1 s (throughput is measured against the limit).
         poll=PollPolicy(interval=0.1, backoff=1, timeout=JOB_TIMEOUT),
@@ -74,7 +70,7 @@ async def generate(ctx: dict[str, Any], request: dict[str, Any]) -> dict[str, An
 class WorkerSettings:
     """What ``arq tests.fleet.worker.WorkerSettings`` runs."""
 
-    functions: ClassVar = [func(generate, timeout=JOB_TIMEOUT)]  # type: ignore[arg-type]
+    functions: ClassVar = [func(generate, timeout=JOB_TIMEOUT)]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(REDIS_URL)
