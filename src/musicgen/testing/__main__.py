@@ -49,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="Mureka tasks running at once before a submission gets 429 (default: %(default)s)",
     )
     parser.add_argument("--polls-per-stage", type=int, default=1)
+    parser.add_argument(
+        "--task-seconds",
+        type=float,
+        default=None,
+        help="tasks finish this many seconds after submission, however often they are read "
+        "(default: they advance one stage per --polls-per-stage status reads)",
+    )
     parser.add_argument("--audio-seconds", type=float, default=2.0)
     parser.add_argument(
         "--callback-stage-seconds",
@@ -68,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mureka_balance_cents=args.mureka_balance_cents,
         mureka_concurrent_request_limit=args.mureka_concurrent_request_limit,
         polls_per_stage=args.polls_per_stage,
+        task_seconds=args.task_seconds,
         audio_seconds=args.audio_seconds,
         callback_stage_seconds=args.callback_stage_seconds,
         callback_webhook_key=args.callback_webhook_key,

@@ -103,7 +103,8 @@ class Emulator:
 
     :meth:`add_route` (or the :meth:`route` decorator) emulates more endpoints, including
     those of a provider of your own, and faults apply to them too. Tasks advance one status
-    every ``polls_per_stage`` status reads, so tests never wait for wall-clock time. All state
+    every ``polls_per_stage`` status reads, so tests never wait for wall-clock time (or, with
+    ``task_seconds``, by the clock, as a real provider's do). All state
     sits behind one lock, so the emulator is safe to share between threads.
 
     Choices where the providers document nothing:
@@ -128,6 +129,12 @@ class Emulator:
             more song submission gets HTTP 429 "... check the concurrent request limit", as
             live. :meth:`max_concurrent` tells the most that ran at once.
         polls_per_stage: Status reads per stage; 0 makes a task final on its first read.
+        task_seconds: When set, tasks run for this many seconds of wall-clock time instead:
+            a task is final ``task_seconds`` after its submission however often it is read
+            (its stages spread evenly before), and a Mureka task stops counting against
+            ``mureka_concurrent_request_limit`` then, polled or not. For tests of throughput
+            under the concurrency limit (at most ``limit / task_seconds`` tasks a second).
+            None (the default): tasks advance by status reads only.
         audio_seconds: Length of every generated track (also its reported duration).
         audio_base_url: Base of media URLs; None uses the scheme and host of the request that
             created the task.
@@ -150,6 +157,7 @@ class Emulator:
         mureka_balance_cents: int = 10_000,
         mureka_concurrent_request_limit: int = mureka.CONCURRENT_REQUEST_LIMIT,
         polls_per_stage: int = 1,
+        task_seconds: float | None = None,
         audio_seconds: float = 2.0,
         audio_base_url: str | None = None,
         callback_stage_seconds: float | None = None,
@@ -165,6 +173,8 @@ class Emulator:
             raise ValueError(
                 f"callback_retry_seconds must not be negative, got {callback_retry_seconds}"
             )
+        if task_seconds is not None and not task_seconds > 0:
+            raise ValueError(f"task_seconds must be positive (or None), got {task_seconds}")
         if polls_per_stage < 0:
             raise ValueError(f"polls_per_stage must not be negative, got {polls_per_stage}")
         if audio_seconds <= 0:
@@ -180,6 +190,7 @@ class Emulator:
             polls_per_stage=polls_per_stage,
             audio_seconds=audio_seconds,
             audio_base_url=audio_base_url,
+            task_seconds=task_seconds,
         )
         self._lock = self._store.lock  # the one lock, over the store and everything below
         from ._suno_callbacks import callback_body, terminal_statuses

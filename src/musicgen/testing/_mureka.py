@@ -554,7 +554,7 @@ class MurekaService(BearerService):
         store = self._store
         with store.lock:
             # Refused before the charge: the real API starts (and bills) nothing past the limit.
-            if store.running_now(self.provider) >= self.concurrent_request_limit:
+            if store.running_now(self.provider, TERMINAL) >= self.concurrent_request_limit:
                 return error(429, CONCURRENCY_MESSAGE)
             if not self.charge(cost):
                 return error(429, QUOTA_MESSAGE)

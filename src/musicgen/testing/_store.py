@@ -38,13 +38,21 @@ class Store:
         polls_per_stage: Status reads per stage; 0 makes a task final on its first read.
         audio_seconds: Length of every generated track.
         audio_base_url: Base of media URLs; None uses the request's scheme and host.
+        task_seconds: When set, a task's stage follows the clock instead of the reads: it is
+            final ``task_seconds`` after its submission, its stages spread evenly before.
     """
 
     def __init__(
-        self, *, polls_per_stage: int, audio_seconds: float, audio_base_url: str | None
+        self,
+        *,
+        polls_per_stage: int,
+        audio_seconds: float,
+        audio_base_url: str | None,
+        task_seconds: float | None = None,
     ) -> None:
         self.lock = threading.Lock()
         self.polls_per_stage = polls_per_stage
+        self.task_seconds = task_seconds
         self.audio_seconds = audio_seconds
         self.audio_base_url = audio_base_url.rstrip("/") if audio_base_url else None
         self.tasks: dict[str, Task] = {}
@@ -111,12 +119,32 @@ class Store:
         count = self.running_now(task.provider)
         self.max_running[task.provider] = max(self.max_running[task.provider], count)
 
-    def running_now(self, provider: str) -> int:
+    def running_now(self, provider: str, terminal: frozenset[str] = frozenset()) -> int:
         """How many of ``provider``'s tasks are running: submitted, not yet terminal (on the
-        emulator's clock: status reads, or the stage clock of callback tasks)."""
+        emulator's clock: status reads, the stage clock of callback tasks, or ``task_seconds``).
+
+        Args:
+            provider: The provider.
+            terminal: Its final statuses: with ``task_seconds``, tasks whose time is up reach
+                their stage first, read or not (a task nobody polls still ends on time).
+        """
         ids = self.running[provider]
+        if self.task_seconds is not None:
+            for task_id in ids:
+                task = self.tasks[task_id]
+                self.reach(task, self.clock_stage(task), terminal)
         ids.difference_update([i for i in ids if self.tasks[i].finished_at is not None])
         return len(ids)
+
+    def clock_stage(self, task: Task) -> int:
+        """The stage ``task`` has reached by ``task_seconds``: the last one once they passed
+        since its submission, the earlier ones spread evenly before."""
+        assert self.task_seconds is not None
+        last = len(task.stages) - 1
+        elapsed = time.time() - task.created_ms / 1000
+        if elapsed >= self.task_seconds:
+            return last
+        return min(int(elapsed / self.task_seconds * last), last - 1) if last > 0 else last
 
     def advance(self, task: Task, terminal: frozenset[str]) -> str:
         """Serve one status read of a task and return the status to report.
@@ -127,7 +155,10 @@ class Store:
         """
         last = len(task.stages) - 1
         per_stage = self.polls_per_stage
-        index = last if per_stage == 0 else min(task.reads // per_stage, last)
+        if self.task_seconds is not None:
+            index = self.clock_stage(task)
+        else:
+            index = last if per_stage == 0 else min(task.reads // per_stage, last)
         task.reads += 1
         self.reach(task, index, terminal)
         return task.status
