@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,9 +23,14 @@ from musicgen.callbacks import load_event, parse_callback, store_event
 from .test_disk import finish, run_python
 
 
+def raw(store: Any) -> Any:
+    """The store's redis-py client, untyped: its stubs differ between redis-py 5 and 8."""
+    return store.client
+
+
 def url_of(cache: RedisCache) -> str:
     """The URL of the server ``cache`` talks to, for a child process."""
-    kwargs = cache.client.connection_pool.connection_kwargs
+    kwargs = raw(cache).connection_pool.connection_kwargs
     return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}"
 
 
@@ -46,10 +52,10 @@ def cache(redis_url: str, redis_prefix: str) -> Iterator[RedisCache]:
 def test_keys_are_namespaced_by_the_prefix(cache: RedisCache) -> None:
     cache.set("journal:abc", '{"task_id": "t1"}', ttl=60)
 
-    names = [text(name) for name in cache.client.keys(cache.prefix + "*")]
+    names = [text(name) for name in raw(cache).keys(cache.prefix + "*")]
 
     assert names == [f"{cache.prefix}v:journal:abc"]
-    assert 0 < cache.client.pttl(names[0]) <= 60_000
+    assert 0 < raw(cache).pttl(names[0]) <= 60_000
 
 
 def test_stores_with_other_prefixes_share_nothing(redis_url: str, cache: RedisCache) -> None:
@@ -66,13 +72,13 @@ def test_stores_with_other_prefixes_share_nothing(redis_url: str, cache: RedisCa
 
 def test_clear_leaves_keys_outside_the_prefix_alone(cache: RedisCache) -> None:
     outside = cache.prefix.rstrip(":") + "-elsewhere"
-    cache.client.set(outside, "kept")
+    raw(cache).set(outside, "kept")
     try:
         cache.set("k", "1")
         cache.clear()
-        assert cache.client.get(outside) == b"kept"
+        assert raw(cache).get(outside) == b"kept"
     finally:
-        cache.client.delete(outside)
+        raw(cache).delete(outside)
 
 
 def test_a_prefix_with_glob_characters_clears_only_itself(redis_url: str) -> None:
@@ -190,9 +196,9 @@ def test_processes_racing_for_a_lease_hold_it_one_at_a_time(cache: RedisCache) -
                 for _ in range(15):
                     while not cache.acquire_lease("flight:race", me, 30):
                         time.sleep(0.001)
-                    cache.client.rpush(log, "in:" + me)
+                    raw(cache).rpush(log, "in:" + me)
                     time.sleep(0.002)
-                    cache.client.rpush(log, "out:" + me)
+                    raw(cache).rpush(log, "out:" + me)
                     assert cache.release_lease("flight:race", me)
             """,
             url_of(cache),
@@ -204,8 +210,8 @@ def test_processes_racing_for_a_lease_hold_it_one_at_a_time(cache: RedisCache) -
     for racer in racers:
         finish(racer)
 
-    entries = [text(entry) for entry in cache.client.lrange(log, 0, -1)]
-    cache.client.delete(log)
+    entries = [text(entry) for entry in raw(cache).lrange(log, 0, -1)]
+    raw(cache).delete(log)
     assert len(entries) == 4 * 15 * 2
     # Each holder leaves before the next one enters: in, out, in, out... by the same holder.
     for enter, leave in zip(entries[::2], entries[1::2], strict=True):
@@ -249,7 +255,7 @@ def test_a_killed_holder_loses_its_lease_after_the_ttl(cache: RedisCache) -> Non
 
 def _subscribers(cache: RedisCache, key: str) -> int:
     channel = f"{cache.prefix}wake:{key}"
-    counts = dict(cache.client.pubsub_numsub(channel))
+    counts = dict(raw(cache).pubsub_numsub(channel))
     return int(counts.get(channel.encode(), 0))
 
 

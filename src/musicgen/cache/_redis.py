@@ -7,7 +7,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .._redis import CacheUnavailableError, Subscription, connect, glob_escape, import_redis, text
 from ._base import CacheStats, check_item, check_keys, check_lease, check_ttl
@@ -336,7 +336,7 @@ class RedisCache:
             with Subscription(self._client, by_channel) as subscription:
                 # Subscribed first, then looked: a set between the two still wakes us.
                 present = self._client.exists(*(self._value_key(key) for key in wanted))
-                if int(present):
+                if int(cast(Any, present)):
                     for key in wanted:
                         if self._client.exists(self._value_key(key)):
                             return key
