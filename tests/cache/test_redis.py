@@ -196,9 +196,9 @@ def test_processes_racing_for_a_lease_hold_it_one_at_a_time(cache: RedisCache) -
                 for _ in range(15):
                     while not cache.acquire_lease("flight:race", me, 30):
                         time.sleep(0.001)
-                    raw(cache).rpush(log, "in:" + me)
+                    cache.client.rpush(log, "in:" + me)
                     time.sleep(0.002)
-                    raw(cache).rpush(log, "out:" + me)
+                    cache.client.rpush(log, "out:" + me)
                     assert cache.release_lease("flight:race", me)
             """,
             url_of(cache),
