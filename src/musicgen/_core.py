@@ -778,17 +778,13 @@ class ClientCore:
         return (yield from self._finish(self.stamp(state, ctx), spec, ctx, progress))
 
     def _keep_slot(self, snapshot: TaskSnapshot) -> Flow[None]:
-        """After a read: renew the task's limiter slot, or free it once the task is terminal."""
+        """After a read: free the task's limiter slot once the task is terminal."""
         slots = self.slots
-        if slots is None:
+        if slots is None or not snapshot.status.is_terminal:
             return
         provider, task_id = snapshot.provider, snapshot.task_id
-        if not slots.holds(provider, task_id):
-            return
-        if snapshot.status.is_terminal:
+        if slots.holds(provider, task_id):
             yield Blocking(lambda: slots.release(provider, task_id))
-        elif slots.renewal_due(provider, task_id):
-            yield Blocking(lambda: slots.renew(provider, task_id))
 
     def _notify(
         self, state: Any, ctx: CallContext, tally: PollTally, sent: tuple[Any, ...] | None

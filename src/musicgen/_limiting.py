@@ -7,22 +7,29 @@ submission of a task:
 - a **slot** when it declares ``concurrent_tasks`` (Mureka: the billing endpoint's
   ``concurrent_request_limit``, read again every ``LIMIT_REFRESH`` seconds; 5 until known).
 
-A slot is held from the submission until the client sees the task terminal, renewed at each
-status read. A task the client stops following (a deadline, an interrupt, ``submit`` without a
-wait) keeps its slot until the slot's ttl runs out: the task may still be running at the
-provider, and freeing its slot early would let the fleet go over the limit.
+A slot is held from the submission until the client sees the task terminal. One daemon thread
+per client renews the slots it holds every third of ``SLOT_TTL``, so a worker that dies frees
+its slots within ``SLOT_TTL`` whatever its polling cadence. A task the client stops following
+(a deadline, an interrupt, ``submit`` without a wait) keeps its slot, renewed, for at most
+``MAX_HOLD`` seconds from its submission, and then ``SLOT_TTL`` more: it may still be running at
+the provider, and freeing its slot early would let the fleet go over the limit.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
 
-__all__ = ["LIMIT_REFRESH", "SLOT_TTL", "AccountSlots", "account_of"]
+__all__ = ["LIMIT_REFRESH", "MAX_HOLD", "SLOT_TTL", "AccountSlots", "account_of"]
+
+logger = logging.getLogger("musicgen")
 
 #: Seconds a slot lives without renewal: how long a dead worker's task keeps its place.
-SLOT_TTL = 180.0
+SLOT_TTL = 30.0
+#: Seconds a slot is renewed at most: longer than any task a limit applies to should run.
+MAX_HOLD = 600.0
 #: Seconds between two reads of an account's concurrency limit from the provider.
 LIMIT_REFRESH = 600.0
 
@@ -49,8 +56,8 @@ class AccountSlots:
         self.limiter = limiter
         self._clock = clock
         self._lock = threading.Lock()
-        self._held: dict[tuple[str, str], Any] = {}
-        self._renewed: dict[tuple[str, str], float] = {}  # when each held slot was last renewed
+        self._held: dict[tuple[str, str], tuple[Any, float]] = {}  # -> (slot, held since)
+        self._renewer: threading.Thread | None = None
         self._limits: dict[str, tuple[int, float]] = {}  # account -> (limit, read at)
 
     def limit_is_stale(self, account: str) -> bool:
@@ -85,29 +92,19 @@ class AccountSlots:
         return slot is not None, slot
 
     def hold(self, provider: str, task_id: str, slot: Any) -> None:
-        """Keep ``slot`` for the task it admitted, until the task is seen terminal."""
+        """Keep ``slot`` (renewed in the background) until the task is seen terminal."""
         with self._lock:
-            self._held[(provider, task_id)] = slot
-            self._renewed[(provider, task_id)] = self._clock()
+            self._held[(provider, task_id)] = (slot, self._clock())
+            if self._renewer is None:
+                self._renewer = threading.Thread(
+                    target=self._renew_forever, name="musicgen-slots", daemon=True
+                )
+                self._renewer.start()
 
     def holds(self, provider: str, task_id: str) -> bool:
         """Whether this client holds a slot for the task (never blocks)."""
         with self._lock:
             return (provider, task_id) in self._held
-
-    def renewal_due(self, provider: str, task_id: str) -> bool:
-        """Whether the task's slot has used a third of its ttl since its last renewal."""
-        with self._lock:
-            renewed = self._renewed.get((provider, task_id))
-        return renewed is not None and self._clock() - renewed >= SLOT_TTL / 3
-
-    def renew(self, provider: str, task_id: str) -> None:
-        """Push out the expiry of the task's slot, if this client holds one."""
-        with self._lock:
-            slot = self._held.get((provider, task_id))
-            self._renewed[(provider, task_id)] = self._clock()
-        if slot is not None and not slot.renew(SLOT_TTL):
-            self.forget(provider, task_id)  # it expired meanwhile: nothing left to renew
 
     def release(self, provider: str, task_id: str) -> None:
         """Free the task's slot (it is terminal)."""
@@ -116,7 +113,29 @@ class AccountSlots:
             slot.release()
 
     def forget(self, provider: str, task_id: str) -> Any:
-        """Stop tracking the task's slot; it is returned, not released."""
+        """Stop renewing the task's slot; it is returned, not released."""
         with self._lock:
-            self._renewed.pop((provider, task_id), None)
-            return self._held.pop((provider, task_id), None)
+            held = self._held.pop((provider, task_id), None)
+        return None if held is None else held[0]
+
+    def renew_all(self) -> None:
+        """Renew every held slot; stop renewing lost ones and those held ``MAX_HOLD``."""
+        now = self._clock()
+        with self._lock:
+            held = list(self._held.items())
+        for key, (slot, since) in held:
+            if now - since >= MAX_HOLD:
+                self.forget(*key)  # its task should have ended long ago: let it expire
+                continue
+            try:
+                kept = slot.renew(SLOT_TTL)
+            except Exception:
+                logger.debug("renewing a limiter slot failed; trying again", exc_info=True)
+                continue
+            if not kept:
+                self.forget(*key)  # it expired meanwhile: nothing left to renew
+
+    def _renew_forever(self) -> None:
+        while True:
+            time.sleep(SLOT_TTL / 3)
+            self.renew_all()
