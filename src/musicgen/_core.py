@@ -83,7 +83,7 @@ T = TypeVar("T")
 #: Providers that post callbacks (Mureka has none).
 CALLBACK_PROVIDERS = frozenset({"suno"})
 #: The first and longest pause between two tries for a limiter slot held by other tasks.
-_ADMIT_PAUSE = (0.02, 0.25)
+_ADMIT_PAUSE = (0.02, 0.1)
 #: While a callback is expected, how often the cache is checked for it: a stored callback is
 #: seen within this, well inside the 100 ms the issue asks for.
 CALLBACK_CHECK_INTERVAL = 0.05
@@ -490,7 +490,9 @@ class ClientCore:
         or for a provider without a concurrency limit), after its rate window had room.
 
         Tries without blocking and sleeps between tries (up to ``_ADMIT_PAUSE``), so a full
-        account ties up no thread; gives up at the call's deadline with nothing sent.
+        account ties up no thread; this client's waiters line up, first come first served, and
+        only the first in line asks the limiter. Gives up at the call's deadline with nothing
+        sent.
         """
         slots = self.slots
         if slots is None:
@@ -504,13 +506,23 @@ class ClientCore:
             yield from self._read_limit(slots, provider, account, default, ctx)
         while (wait := (yield Blocking(lambda: slots.try_rate(account, provider)))) > 0:
             yield from self._wait_for_limit(operation, wait, ctx)
-        pause = _ADMIT_PAUSE[0]
-        while True:
-            taken, slot = yield Blocking(lambda: slots.try_slot(account, provider))
-            if taken:
-                return slot
-            yield from self._wait_for_limit(operation, pause, ctx)
-            pause = min(_ADMIT_PAUSE[1], pause * 2)
+        ticket = slots.queue(account)
+        try:
+            pause = _ADMIT_PAUSE[0]
+            while True:
+                taken, slot, ahead = yield Blocking(
+                    lambda: slots.try_slot(account, provider, ticket)
+                )
+                if taken:
+                    return slot
+                if ahead:
+                    # Behind this client's own waiters: look again about when its turn comes.
+                    yield from self._wait_for_limit(operation, _ADMIT_PAUSE[0] * ahead, ctx)
+                    continue
+                yield from self._wait_for_limit(operation, pause, ctx)
+                pause = min(_ADMIT_PAUSE[1], pause * 2)
+        finally:
+            slots.leave(account, ticket)
 
     def _wait_for_limit(
         self, operation: Operation[T], seconds: float, ctx: CallContext

@@ -17,6 +17,7 @@ the provider, and freeing its slot early would let the fleet go over the limit.
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
@@ -27,7 +28,7 @@ __all__ = ["LIMIT_REFRESH", "MAX_HOLD", "SLOT_TTL", "AccountSlots", "account_of"
 logger = logging.getLogger("musicgen")
 
 #: Seconds a slot lives without renewal: how long a dead worker's task keeps its place.
-SLOT_TTL = 30.0
+SLOT_TTL = 10.0
 #: Seconds a slot is renewed at most: longer than any task a limit applies to should run.
 MAX_HOLD = 600.0
 #: Seconds between two reads of an account's concurrency limit from the provider.
@@ -59,6 +60,7 @@ class AccountSlots:
         self._held: dict[tuple[str, str], tuple[Any, float]] = {}  # -> (slot, held since)
         self._renewer: threading.Thread | None = None
         self._limits: dict[str, tuple[int, float]] = {}  # account -> (limit, read at)
+        self._lines: dict[str, collections.deque[object]] = {}  # account -> waiting tickets
 
     def limit_is_stale(self, account: str) -> bool:
         """Whether the account's concurrency limit should be read again from the provider."""
@@ -80,16 +82,42 @@ class AccountSlots:
         count, per = rate
         return float(self.limiter.try_acquire_rate(account, count=count, per=per))
 
-    def try_slot(self, account: str, provider: Any) -> tuple[bool, Any]:
-        """Take a slot of the account: ``(True, slot)`` when taken, or when the provider has no
-        concurrency limit (slot None); ``(False, None)`` when all are held. Never waits."""
+    def queue(self, account: str) -> object:
+        """A place in this client's line for the account's slots (``leave`` it when done).
+
+        Only the first in line asks the limiter: this client's waiters get slots in the order
+        they came, and a full account costs one limiter call per try per client, not one per
+        waiting call.
+        """
+        ticket = object()
+        with self._lock:
+            self._lines.setdefault(account, collections.deque()).append(ticket)
+        return ticket
+
+    def leave(self, account: str, ticket: object) -> None:
+        """Give up a place in line (a slot was taken, or the wait ended). Never blocks."""
+        with self._lock:
+            line = self._lines.get(account)
+            if line is not None and ticket in line:
+                line.remove(ticket)
+                if not line:
+                    del self._lines[account]
+
+    def try_slot(self, account: str, provider: Any, ticket: object) -> tuple[bool, Any, int]:
+        """Take a slot of the account if ``ticket`` is first in line: ``(True, slot, 0)`` when
+        taken, or when the provider has no concurrency limit (slot None); else ``(False,
+        None, n)`` with ``n`` the waiters ahead of it. Never waits."""
         concurrent = getattr(provider, "concurrent_tasks", None)
         if concurrent is None:
-            return True, None
+            return True, None, 0
         with self._lock:
+            line = self._lines.get(account) or collections.deque([ticket])
+            ahead = line.index(ticket) if ticket in line else 0
             limit = self._limits.get(account, (concurrent, 0.0))[0]
+        if ahead:
+            return False, None, ahead
         slot = self.limiter.try_acquire(account, limit=limit, ttl=SLOT_TTL)
-        return slot is not None, slot
+        return slot is not None, slot, 0
 
     def hold(self, provider: str, task_id: str, slot: Any) -> None:
         """Keep ``slot`` (renewed in the background) until the task is seen terminal."""

@@ -28,7 +28,7 @@ API_KEY = "fleet-key"  # the emulator takes any key; every worker uses the same 
 # A job's longest honest run: waiting for a Mureka slot behind the queue, then the task. arq
 # marks a started job "in progress" for JOB_TIMEOUT + 10 s; a job whose worker died is run
 # again once that mark expires (it never left the queue), so this also bounds the recovery.
-JOB_TIMEOUT = 30
+JOB_TIMEOUT = 45
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -41,8 +41,8 @@ async def startup(ctx: dict[str, Any]) -> None:
         cache=RedisCache(REDIS_URL, prefix=PREFIX + "cache:"),
         limiter=RedisLimiter(REDIS_URL, prefix=PREFIX + "limits:"),
         # The emulator's tasks take a fixed wall-clock time: read them often, so a finished
-        # task frees its Mureka slot within 0.1 s (throughput is measured against the limit).
-        poll=PollPolicy(interval=0.1, backoff=1, timeout=JOB_TIMEOUT),
+        # task frees its Mureka slot within 0.25 s (throughput is measured against the limit).
+        poll=PollPolicy(interval=0.25, backoff=1, timeout=JOB_TIMEOUT),
         retry=RetryPolicy(wait_initial=0.05, wait_max=0.5),
     )
 
@@ -75,7 +75,8 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(REDIS_URL)
     queue_name = PREFIX + "queue"
-    max_jobs = 25  # jobs waiting for a slot or a lease wait here, so more than the limit
+    max_jobs = 12  # 48 jobs at once across the fleet: the 20 Mureka slots stay busy, and a
+    # job never waits behind more than about one round of tasks (JOB_TIMEOUT bounds it)
     poll_delay = 0.05
     keep_result = 600
     max_tries = 5  # includes the re-runs of jobs whose worker died
