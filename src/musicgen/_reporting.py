@@ -17,7 +17,16 @@ import attrs
 from ._effects import CallContext
 from ._errors import MusicGenError
 from ._operations import TaskSnapshot
-from .observability._events import CallScopes, Event, EventName, Hook, emit, enter_call, exit_call
+from .observability._events import (
+    _BY_VALUE,
+    CallScopes,
+    EventName,
+    Hook,
+    emit,
+    enter_call,
+    exit_call,
+    new_event,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -30,6 +39,10 @@ __all__ = ["PollTally", "Reporter", "log_extra"]
 # ``EventName.X == name`` test cost more than the rest of a hook's dispatch.
 _GENERATION_TIMED_OUT = EventName.GENERATION_TIMED_OUT
 _RETRY_SCHEDULED = EventName.RETRY_SCHEDULED
+_HTTP_REQUEST = EventName.HTTP_REQUEST
+_POLL = EventName.POLL
+_STATUS_CHANGED = EventName.STATUS_CHANGED
+_CALL_STARTED = EventName.CALL_STARTED
 
 
 @attrs.define
@@ -88,9 +101,14 @@ class Reporter:
             else:
                 metrics.count(name)
         if self.hooks:
-            if "operation" not in fields:
-                fields["operation"] = ctx.operation
-            emit(self.hooks, Event(name, ctx.correlation_id, **fields))
+            event = new_event(
+                _BY_VALUE.get(name, name),
+                ctx.correlation_id,
+                fields.pop("operation", ctx.operation),
+            )
+            for key, value in fields.items():
+                setattr(event, key, value)
+            emit(self.hooks, event)
 
     def http(
         self,
@@ -109,21 +127,24 @@ class Reporter:
             self.metrics.http(provider, role, duration, error is not None)
         if not self.hooks:
             return
-        event = Event(
-            EventName.HTTP_REQUEST,
+        code = None if response is None else response.status_code
+        event = new_event(
+            _HTTP_REQUEST,
             ctx.correlation_id,
-            provider=provider,
-            operation=role,
-            attempt=attempt,
-            duration=duration,
-            status=None if response is None else str(response.status_code),
-            error=error,
-            # The path only: query strings can carry tokens, and hosts are in the config.
-            method=request.method,
-            path=request.url.path,
-            status_code=None if response is None else response.status_code,
-            endpoint=endpoint,
+            role,
+            provider,
+            None,
+            None,
+            attempt,
+            duration,
+            None if code is None else str(code),
+            error,
         )
+        event.method = request.method
+        # The path only: query strings can carry tokens, and hosts are in the config.
+        event.path = request.url.path
+        event.status_code = code
+        event.endpoint = endpoint
         emit(self.hooks, event)
 
     def start(
@@ -135,13 +156,7 @@ class Reporter:
             self.metrics.count(EventName.CALL_STARTED)
         if not self.hooks:
             return None
-        event = Event(
-            EventName.CALL_STARTED,
-            ctx.correlation_id,
-            provider=provider,
-            task_id=task_id,
-            operation=ctx.operation,
-        )
+        event = new_event(_CALL_STARTED, ctx.correlation_id, ctx.operation, provider, None, task_id)
         return enter_call(self.hooks, event)
 
     @staticmethod
@@ -174,26 +189,38 @@ class Reporter:
                 duration,
             )
         if self.hooks:
-            self._about(name, snapshot, ctx, duration=duration, error=error, **summary)
+            self._about(name, snapshot, ctx, duration, error, **summary)
 
     def about(self, name: str, snapshot: TaskSnapshot, ctx: CallContext, **fields: Any) -> None:
         """``emit`` with the provider, model, task and status of ``snapshot`` filled in."""
         if self.metrics is not None:
             self.metrics.count(name)
         if self.hooks:
-            self._about(name, snapshot, ctx, **fields)
+            self._about(name, snapshot, ctx, None, None, **fields)
 
-    def _about(self, name: str, snapshot: TaskSnapshot, ctx: CallContext, **fields: Any) -> None:
-        fields.setdefault("operation", ctx.operation)
-        event = Event(
-            name,
+    def _about(
+        self,
+        name: str,
+        snapshot: TaskSnapshot,
+        ctx: CallContext,
+        duration: float | None,
+        error: BaseException | None,
+        **fields: Any,
+    ) -> None:
+        event = new_event(
+            _BY_VALUE.get(name, name),
             ctx.correlation_id,
-            provider=snapshot.provider,
-            model=getattr(snapshot, "model", None),
-            task_id=snapshot.task_id,
-            status=snapshot.status.value,
-            **fields,
+            ctx.operation,
+            snapshot.provider,
+            getattr(snapshot, "model", None),
+            snapshot.task_id,
+            None,
+            duration,
+            snapshot.status.value,
+            error,
         )
+        for key, value in fields.items():
+            setattr(event, key, value)
         emit(self.hooks, event)
 
     def poll(self, previous: Any, current: Any, ctx: CallContext, progress: PollTally) -> None:
@@ -208,37 +235,44 @@ class Reporter:
         changed = previous is not None and snapshot.provider_status != previous.provider_status
         metrics = self.metrics
         if metrics is not None:
-            metrics.count(EventName.POLL)
+            metrics.count(_POLL)
             if changed:
-                metrics.count(EventName.STATUS_CHANGED)
+                metrics.count(_STATUS_CHANGED)
         hooks = self.hooks
         if not hooks:
             return
-        status = snapshot.status.value
         # Built here rather than through emit(): this runs on every status read.
-        event = Event(
-            EventName.POLL,
+        event = new_event(
+            _POLL,
             ctx.correlation_id,
-            operation=ctx.operation,
-            provider=snapshot.provider,
-            model=getattr(current, "model", None),
-            task_id=snapshot.task_id,
-            attempt=progress.polls,
-            status=status,
-            elapsed=now - progress.started,
-            provider_status=snapshot.provider_status,
+            ctx.operation,
+            snapshot.provider,
+            getattr(current, "model", None),
+            snapshot.task_id,
+            progress.polls,
+            None,
+            snapshot.status.value,
         )
+        event.elapsed = now - progress.started
+        event.provider_status = snapshot.provider_status
         emit(hooks, event)
         if changed:
             before = _state(previous)
-            self._about(
-                EventName.STATUS_CHANGED,
-                snapshot,
-                ctx,
-                previous=before.status.value,
-                previous_provider_status=before.provider_status,
-                provider_status=snapshot.provider_status,
+            changed_event = new_event(
+                _STATUS_CHANGED,
+                ctx.correlation_id,
+                ctx.operation,
+                event.provider,
+                event.model,
+                event.task_id,
+                None,
+                None,
+                event.status,
             )
+            changed_event.previous = before.status.value
+            changed_event.previous_provider_status = before.provider_status
+            changed_event.provider_status = event.provider_status
+            emit(hooks, changed_event)
 
 
 def log_extra(

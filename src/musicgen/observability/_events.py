@@ -18,7 +18,16 @@ from contextlib import AbstractContextManager
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["CallScopes", "Event", "EventName", "Hook", "emit", "enter_call", "exit_call"]
+__all__ = [
+    "CallScopes",
+    "Event",
+    "EventName",
+    "Hook",
+    "emit",
+    "enter_call",
+    "exit_call",
+    "new_event",
+]
 
 logger = logging.getLogger("musicgen.observability")
 
@@ -172,6 +181,7 @@ class Event:
     # frozen class's __init__ (an object.__setattr__ per field) cost twice as much.
     __slots__ = (
         "_extra",
+        "_text",
         "attempt",
         "cause",
         "correlation_id",
@@ -231,6 +241,8 @@ class Event:
     submitted_at: float | None
     timestamp: float
     _extra: Mapping[str, Any]
+    # The one-line description, kept by ``_format.describe`` for the next hook to reuse.
+    _text: str | None
 
     def __init__(
         self,
@@ -294,6 +306,7 @@ class Event:
         self.submitted_at = submitted_at
         self.timestamp = time.time() if timestamp is None else timestamp
         self._extra = _EMPTY if not data else _lift(self, data)
+        self._text = None
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -313,7 +326,7 @@ class Event:
         return self._extra
 
     def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, slot) for slot in Event.__slots__ if slot != "_extra")
+        return tuple(getattr(self, slot) for slot in _PUBLIC_SLOTS)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not Event:
@@ -331,6 +344,63 @@ class Event:
         )
         extra = f", data={dict(self._extra)!r}" if self._extra else ""
         return f"Event({str(self.name)!r}, {shown}{extra})"
+
+
+_PUBLIC_SLOTS = tuple(slot for slot in Event.__slots__ if not slot.startswith("_"))
+_new_object = object.__new__
+_now = time.time
+
+
+def new_event(
+    name: str,
+    correlation_id: str,
+    operation: str | None,
+    provider: str | None = None,
+    model: str | None = None,
+    task_id: str | None = None,
+    attempt: int | None = None,
+    duration: float | None = None,
+    status: str | None = None,
+    error: BaseException | None = None,
+) -> Event:
+    """An ``Event`` with the common fields set and no details (set them on it before it is
+    emitted): the client's own way to build one. ``name`` must be an ``EventName`` member.
+
+    Matching some thirty keywords in ``Event(...)`` cost several times what storing every
+    field does, on each request and poll of every call.
+    """
+    event: Event = _new_object(Event)
+    event.name = name
+    event.correlation_id = correlation_id
+    event.provider = provider
+    event.model = model
+    event.task_id = task_id
+    event.operation = operation
+    event.attempt = attempt
+    event.duration = duration
+    event.status = status
+    event.error = error
+    event.endpoint = None
+    event.method = None
+    event.path = None
+    event.status_code = None
+    event.wait = None
+    event.cause = None
+    event.elapsed = None
+    event.provider_status = None
+    event.previous = None
+    event.previous_provider_status = None
+    event.requested = None
+    event.polls = None
+    event.polling_duration = None
+    event.time_to_stream = None
+    event.tracks = None
+    event.kind = None
+    event.submitted_at = None
+    event.timestamp = _now()
+    event._extra = _EMPTY
+    event._text = None
+    return event
 
 
 def _lift(event: Event, data: Mapping[str, Any]) -> Mapping[str, Any]:

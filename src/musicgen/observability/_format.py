@@ -18,8 +18,17 @@ __all__ = ["describe", "error_text", "visible"]
 
 def describe(event: Event, *, free_text: bool = True) -> str:
     """What ``event`` says, in one line (without its name or correlation id)."""
-    formatter = _FORMATTERS.get(event.name, _generic)
-    return formatter(event, free_text)
+    formatter = _FORMATTERS.get(event.name)
+    if formatter is None:
+        return _generic(event, free_text)
+    if event.error is not None:
+        # Only an error's message depends on free_text: the same with or without it otherwise.
+        return formatter(event, free_text)
+    # Kept on the event: LoggingHook and SentryHook both describe every event they receive.
+    text = event._text
+    if text is None:
+        text = event._text = formatter(event, free_text)
+    return text
 
 
 def error_text(error: BaseException | None, *, free_text: bool = True) -> str:
@@ -31,10 +40,6 @@ def error_text(error: BaseException | None, *, free_text: bool = True) -> str:
     # MusicGenError.message has no correlation suffix; a log record adds its own.
     text = getattr(error, "message", None) or str(error)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def _ms(seconds: float | None) -> str:
-    return "?" if seconds is None else f"{seconds * 1000:.1f} ms"
 
 
 def _s(seconds: object) -> str:
@@ -54,8 +59,10 @@ def _http(event: Event, free_text: bool) -> str:
     outcome = str(code) if code is not None else "no response"
     if event.error is not None:
         outcome += f" {type(event.error).__name__}"
+    duration = event.duration
+    took = "?" if duration is None else f"{duration * 1000:.1f} ms"
     return (
-        f"{event.method or '?'} {event.path or '?'} -> {outcome} in {_ms(event.duration)} "
+        f"{event.method or '?'} {event.path or '?'} -> {outcome} in {took} "
         f"({event.provider} {event.operation}, attempt {event.attempt})"
     )
 
@@ -69,9 +76,11 @@ def _retry(event: Event, free_text: bool) -> str:
 
 
 def _poll(event: Event, free_text: bool) -> str:
+    elapsed = event.elapsed
+    after = f"{elapsed:.2f} s" if elapsed.__class__ is float else _s(elapsed)
     return (
         f"{_who(event)}: poll {event.attempt} -> {event.status} "
-        f"({event.provider_status or '?'}) after {_s(event.elapsed)}"
+        f"({event.provider_status or '?'}) after {after}"
     )
 
 

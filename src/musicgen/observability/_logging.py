@@ -114,66 +114,66 @@ class LoggingHook:
     def __call__(self, event: Event, /) -> None:
         """Log ``event`` (nothing is formatted when the level is disabled)."""
         name = event.name
-        if name in _SKIPPED:
+        plan = _PLANS.get(name, _GENERIC)
+        if plan is None:
             return
+        own, keys, values = plan
+        error = event.error
+        if name is _CALL_FAILED and _is_outcome(error):
+            own = logging.WARNING
         level = self.level
-        own = _level_of(event)
         if own > level:
             level = own
         logger = self.logger
-        if not logger.isEnabledFor(level):
+        if not logger.isEnabledFor(level) or logger.disabled:
             return
-        extra: dict[str, Any] = {
-            "musicgen_event": name,
-            "correlation_id": event.correlation_id,
-            "provider": event.provider,
-            "model": event.model,
-            "task_id": event.task_id,
-            "operation": event.operation,
-            "attempt": event.attempt,
-            "duration": event.duration,
-            "status": event.status,
-            "musicgen_error": None if event.error is None else type(event.error).__name__,
-        }
-        _add_details(extra, event, self.include_text)
         # Formatted now: the level check above already ruled out the disabled case, and a plain
         # string message survives any handler (queues, pickling, JSON formatters).
         message = f"{name} {describe(event)} [corr={event.correlation_id}]"
-        if not self.include_text and event.error is not None:
+        texts: frozenset[str] | None = None
+        if error is not None and not self.include_text:
             # An error's message is free text: it may quote the user's texts (data never does).
-            texts = user_texts(frame=sys._getframe(1), error=event.error)
+            texts = user_texts(frame=sys._getframe(1), error=error)
             if texts:
                 message = redact_content(message, texts)
-                for key, value in extra.items():
-                    if isinstance(value, str):
-                        extra[key] = redact_content(value, texts)
         # makeRecord + handle is what Logger.log does, minus the stack walk that finds the
         # caller: that caller would be this method, which tells a reader nothing, and the walk
         # was the largest part of the hook's cost.
-        if logger.disabled:
-            return
         record = logger.makeRecord(logger.name, level, __file__, 0, message, (), None, "__call__")
-        # What makeRecord does with extra=, less its per-key check against the record's own
-        # attributes: these names are fixed and none of them is one.
-        record.__dict__.update(extra)
+        # What makeRecord does with extra=, written straight into the record (no dict to build
+        # and merge, no per-key check: these names are fixed and none is a record attribute).
+        fields = record.__dict__
+        fields["musicgen_event"] = name
+        fields["correlation_id"] = event.correlation_id
+        fields["provider"] = event.provider
+        fields["model"] = event.model
+        fields["task_id"] = event.task_id
+        fields["operation"] = event.operation
+        fields["attempt"] = event.attempt
+        fields["duration"] = event.duration
+        fields["status"] = event.status
+        fields["musicgen_error"] = None if error is None else type(error).__name__
+        # The details its name carries (None included, so a formatter sees stable keys),
+        # every set one for other names.
+        if keys:
+            fields.update(zip(keys, values(event), strict=True))
+        else:
+            _add_set_details(fields, event)
+        if event._extra:
+            for key, value in visible(event._extra, include_text=self.include_text).items():
+                fields[f"musicgen_{key}"] = value
+        if texts:
+            for key, value in fields.items():
+                if isinstance(value, str) and (key in _EXTRA_KEYS or key.startswith("musicgen_")):
+                    fields[key] = redact_content(value, texts)
         logger.handle(record)
 
 
-def _add_details(extra: dict[str, Any], event: Event, include_text: bool) -> None:
-    """The event's details as ``musicgen_<field>`` keys: those its name carries (None
-    included, so a formatter sees stable keys; every set one for other names), and its extra
-    data without credentials (and without user text unless ``include_text``)."""
-    known = _DETAILS_OF.get(event.name)
-    if known is not None:
-        keys, values = known
-        extra.update(zip(keys, values(event), strict=True))
-    else:
-        for key in DETAIL_FIELDS:
-            value = getattr(event, key)
-            if value is not None:
-                extra[f"musicgen_{key}"] = value
-    if event.extra:
-        for key, value in visible(event.extra, include_text=include_text).items():
+def _add_set_details(extra: dict[str, Any], event: Event) -> None:
+    """Every set detail of an event whose name musicgen does not know, as ``musicgen_<field>``."""
+    for key in DETAIL_FIELDS:
+        value = getattr(event, key)
+        if value is not None:
             extra[f"musicgen_{key}"] = value
 
 
@@ -184,11 +184,34 @@ def _getter(names: tuple[str, ...]) -> Callable[[Event], tuple[Any, ...]]:
     return operator.attrgetter(*names)  # one C call for all of them
 
 
-# Per event name: the record keys of its details, and what reads them off the event.
-_DETAILS_OF: dict[str, tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]]]] = {
-    name: (tuple(f"musicgen_{key}" for key in keys), _getter(keys))
-    for name, keys in DATA_KEYS.items()
-}
+_Plan = tuple[int, tuple[str, ...], Callable[[Event], tuple[Any, ...]]]
+#: The record attributes the hook sets besides its ``musicgen_`` ones.
+_EXTRA_KEYS = frozenset(
+    {"correlation_id", "provider", "model", "task_id", "operation", "attempt", "duration", "status"}
+)
+
+
+def _no_details(event: Event) -> tuple[Any, ...]:
+    return ()
+
+
+def _plan(name: str) -> _Plan | None:
+    if name in _SKIPPED:
+        return None
+    keys = DATA_KEYS.get(name, ())
+    # An empty key tuple means "every set detail": a known name without details has none set.
+    return (
+        EVENT_LEVELS.get(name, logging.DEBUG),
+        tuple(f"musicgen_{key}" for key in keys),
+        _getter(keys) if keys else _no_details,
+    )
+
+
+# Per event name: its level, the record keys of its details and what reads them off the event
+# (None: the hook does not log it). One lookup per event instead of three.
+_PLANS: dict[str, _Plan | None] = {name: _plan(name) for name in EventName}
+#: Names musicgen does not know: DEBUG, with every detail that is set.
+_GENERIC: _Plan = (logging.DEBUG, (), _no_details)
 
 
 def configure_logging_from_env(environ: Mapping[str, str] = os.environ) -> None:
@@ -216,12 +239,6 @@ def configure_logging_from_env(environ: Mapping[str, str] = os.environ) -> None:
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter(_ENV_FORMAT))
     root.addHandler(handler)
-
-
-def _level_of(event: Event) -> int:
-    if event.name is _CALL_FAILED and _is_outcome(event.error):
-        return logging.WARNING
-    return EVENT_LEVELS.get(event.name, logging.DEBUG)
 
 
 def _is_outcome(error: BaseException | None) -> bool:

@@ -228,8 +228,11 @@ def mask_exact(texts: list[str], secrets: frozenset[str]) -> list[str]:
         return texts
     joined = "\x00".join(texts)
     # A substring test per secret is several times cheaper than the alternation pattern, and
-    # nearly always finds nothing.
-    if not any(needle in joined for needle in needles):
+    # nearly always finds nothing. (A loop: any() over a generator cost as much as the tests.)
+    for needle in needles:
+        if needle in joined:
+            break
+    else:
         return texts
     pattern = _secret_pattern(_secret_set(secrets))
     return [_mask_secrets(text, pattern) for text in texts]

@@ -25,10 +25,13 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from itertools import compress, repeat
+from operator import is_not
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 import sentry_sdk
+from sentry_sdk import Scope
 from sentry_sdk.utils import BadDsn
 
 from .._errors import (
@@ -68,9 +71,10 @@ __all__ = [
 # ``EventName.X == name`` test cost more than the rest of a hook's dispatch.
 _CALL_FAILED = EventName.CALL_FAILED
 _CALL_STARTED = EventName.CALL_STARTED
-_HTTP_REQUEST = EventName.HTTP_REQUEST
 _MODEL_FALLBACK = EventName.MODEL_FALLBACK
 _STATUS_UNKNOWN = EventName.STATUS_UNKNOWN
+# What sentry_sdk.get_isolation_scope() calls, less a frame per breadcrumb.
+_isolation_scope = Scope.get_isolation_scope
 
 logger = logging.getLogger("musicgen")
 
@@ -483,11 +487,6 @@ def _fields(names: tuple[str, ...]) -> _Fields:
     return ("correlation_id", *names), operator.attrgetter("correlation_id", *names)
 
 
-_CRUMB_FIELDS: dict[str, _Fields] = {
-    name: _fields((*_COMMON, *DATA_KEYS.get(name, ()))) for name in EventName
-}
-_ALL_FIELDS = _fields((*_COMMON, *DETAIL_FIELDS))
-_CATEGORIES: dict[str, str] = {name: f"musicgen.{name.value}" for name in EventName}
 _CAPTURED_WARNINGS = frozenset({EventName.MODEL_FALLBACK, EventName.STATUS_UNKNOWN})
 _LEVELS: dict[str, str] = {
     EventName.RETRY_SCHEDULED: "warning",
@@ -497,6 +496,21 @@ _LEVELS: dict[str, str] = {
     EventName.GENERATION_TIMED_OUT: "error",
     EventName.CALL_FAILED: "error",
 }
+#: Per event name, what its breadcrumb is made of: the data keys and what reads them off the
+#: event, its category, type and level. One lookup per event instead of four.
+_Crumb = tuple[tuple[str, ...], Callable[[Event], tuple[Any, ...]], str, str, str]
+_CRUMBS: dict[str, _Crumb] = {
+    name: (
+        *_fields((*_COMMON, *DATA_KEYS.get(name, ()))),
+        f"musicgen.{name.value}",
+        "http" if name is EventName.HTTP_REQUEST else "default",
+        _LEVELS.get(name, "info"),
+    )
+    for name in EventName
+}
+_ALL_FIELDS = _fields((*_COMMON, *DETAIL_FIELDS))
+# For map(is_not, values, _NONES): which values are set, tested in C. Endless, so shared.
+_NONES = repeat(None)
 
 
 def _error_kind(error: BaseException) -> str:
@@ -618,9 +632,14 @@ class SentryHook:
             facts = _facts_of(event)
         else:
             # Sentry was active when the call started; should it stop meanwhile, Sentry's own
-            # calls below do nothing.
-            call.learn(event)
+            # calls below do nothing. (What _Call.learn does, without a call per event.)
             facts = call.facts
+            if event.provider:
+                facts["provider"] = event.provider
+            if event.model:
+                facts["model"] = event.model
+            if event.task_id:
+                facts["task_id"] = event.task_id
         if name is _CALL_FAILED and self.capture_failures and event.error is not None:
             self._capture_failure(event, dict(facts), event.error, _known_secrets())
         elif name in _CAPTURED_WARNINGS and _first_warning(event, call):
@@ -747,36 +766,38 @@ class SentryHook:
         """Add ``event`` as a breadcrumb, scrubbed here: exact secrets only, as it holds
         nothing but the event's typed fields (no header, URL query, prompt or free text)."""
         name = event.name
-        keys, values = _CRUMB_FIELDS.get(name, _ALL_FIELDS)
-        data: dict[str, Any] = {
-            key: value for key, value in zip(keys, values(event), strict=True) if value is not None
-        }
+        crumb = _CRUMBS.get(name)
+        if crumb is None:
+            keys, values = _ALL_FIELDS
+            category, kind, level = f"musicgen.{name}", "default", "info"
+        else:
+            keys, values, category, kind, level = crumb
+        read = values(event)
+        # The set fields, in order: compress and is_not run in C, a comprehension did not.
+        data: dict[str, Any] = dict(
+            compress(zip(keys, read, strict=True), map(is_not, read, _NONES))
+        )
         if "provider" not in data and "provider" in facts:
             data["provider"] = facts["provider"]
-        if event.error is not None:
-            data["error"] = _error_kind(event.error)
+        error = event.error
+        if error is not None:
+            data["error"] = _error_kind(error)
         message = describe(event, free_text=False)[:_MAX_TEXT]
-        texts = [message, *[value for value in data.values() if value.__class__ is str]]
         secrets = _known_secrets()
-        if secrets and mask_exact(texts, secrets) is not texts:
-            # Rare: a known key in an id, a model name or a status. Mask it everywhere.
-            message = mask_exact([message], secrets)[0]
-            data = redact_mapping(data, secrets)
-        level = _LEVELS.get(name, "info")
-        if name is _HTTP_REQUEST:
+        if secrets:
+            texts = [message, *[value for value in data.values() if value.__class__ is str]]
+            if mask_exact(texts, secrets) is not texts:
+                # Rare: a known key in an id, a model name or a status. Mask it everywhere.
+                message = mask_exact([message], secrets)[0]
+                data = redact_mapping(data, secrets)
+        if kind == "http":
             code = event.status_code
-            if event.error is not None or (code is not None and code >= 400):
+            if error is not None or (code is not None and code >= 400):
                 level = "warning"
         # The scope's own method with a ready dict: what sentry_sdk.add_breadcrumb does, less
         # its keyword merging. The host's before_breadcrumb, if any, still sees it.
-        sentry_sdk.get_isolation_scope().add_breadcrumb(
-            {
-                "category": _CATEGORIES.get(name) or f"musicgen.{name}",
-                "type": "http" if name is _HTTP_REQUEST else "default",
-                "level": level,
-                "message": message,
-                "data": data,
-            }
+        _isolation_scope().add_breadcrumb(
+            {"category": category, "type": kind, "level": level, "message": message, "data": data}
         )
 
 
