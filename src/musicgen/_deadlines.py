@@ -14,10 +14,11 @@ its exchanges with a worker thread instead (``_workers.run_until``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import httpcore
 import httpx
@@ -25,6 +26,8 @@ import httpx
 from ._workers import Abandoned
 
 __all__ = ["bounded_by", "install_deadlines"]
+
+T = TypeVar("T")
 
 
 class _Current(threading.local):
@@ -63,6 +66,24 @@ def _left(timeout: float | None, *, started: bool) -> tuple[float | None, bool]:
     return timeout, False
 
 
+def _within_deadline(
+    operation: Callable[[float | None], T],
+    timeout: float | None,
+    timed_out: type[Exception],
+    *,
+    started: bool,
+) -> T:
+    """``operation(timeout)`` with ``timeout`` clamped to the deadline; a timeout the clamp
+    caused (not the request's own) becomes ``Abandoned``."""
+    timeout, clamped = _left(timeout, started=started)
+    try:
+        return operation(timeout)
+    except timed_out as error:
+        if clamped:
+            raise Abandoned(started=started) from error
+        raise
+
+
 class _DeadlineStream(httpcore.NetworkStream):
     """A network stream whose reads and writes end at the current exchange's deadline."""
 
@@ -70,22 +91,12 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        timeout, clamped = _left(timeout, started=True)
-        try:
-            return self._inner.read(max_bytes, timeout)
-        except httpcore.ReadTimeout as error:
-            if clamped:  # our deadline, not the request's own read timeout
-                raise Abandoned(started=True) from error
-            raise
+        read = functools.partial(self._inner.read, max_bytes)
+        return _within_deadline(read, timeout, httpcore.ReadTimeout, started=True)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        timeout, clamped = _left(timeout, started=True)
-        try:
-            self._inner.write(buffer, timeout)
-        except httpcore.WriteTimeout as error:
-            if clamped:
-                raise Abandoned(started=True) from error
-            raise
+        write = functools.partial(self._inner.write, buffer)
+        _within_deadline(write, timeout, httpcore.WriteTimeout, started=True)
 
     def close(self) -> None:
         self._inner.close()
@@ -96,13 +107,10 @@ class _DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        timeout, clamped = _left(timeout, started=False)
-        try:
-            inner = self._inner.start_tls(ssl_context, server_hostname, timeout)
-        except httpcore.ConnectTimeout as error:
-            if clamped:
-                raise Abandoned(started=False) from error
-            raise
+        def handshake(left: float | None) -> httpcore.NetworkStream:
+            return self._inner.start_tls(ssl_context, server_hostname, left)
+
+        inner = _within_deadline(handshake, timeout, httpcore.ConnectTimeout, started=False)
         return _DeadlineStream(inner)
 
     def get_extra_info(self, info: str) -> Any:
@@ -123,13 +131,10 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        timeout, clamped = _left(timeout, started=False)
-        try:
-            stream = self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        except httpcore.ConnectTimeout as error:
-            if clamped:
-                raise Abandoned(started=False) from error
-            raise
+        def connect(left: float | None) -> httpcore.NetworkStream:
+            return self.inner.connect_tcp(host, port, left, local_address, socket_options)
+
+        stream = _within_deadline(connect, timeout, httpcore.ConnectTimeout, started=False)
         return _DeadlineStream(stream)
 
     def connect_unix_socket(
@@ -138,13 +143,10 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        timeout, clamped = _left(timeout, started=False)
-        try:
-            stream = self.inner.connect_unix_socket(path, timeout, socket_options)
-        except httpcore.ConnectTimeout as error:
-            if clamped:
-                raise Abandoned(started=False) from error
-            raise
+        def connect(left: float | None) -> httpcore.NetworkStream:
+            return self.inner.connect_unix_socket(path, left, socket_options)
+
+        stream = _within_deadline(connect, timeout, httpcore.ConnectTimeout, started=False)
         return _DeadlineStream(stream)
 
     def sleep(self, seconds: float) -> None:
