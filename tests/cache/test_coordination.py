@@ -12,7 +12,7 @@ import pytest
 
 from musicgen.cache import MemoryCache, SupportsLease, SupportsWait
 
-from .conftest import FakeClock
+from .._clock import FakeClock
 
 
 def token() -> str:

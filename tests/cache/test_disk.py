@@ -19,7 +19,7 @@ import pytest
 import musicgen
 from musicgen.cache import Cache, DiskCache, default_cache_dir
 
-from .conftest import FakeClock
+from .._clock import FakeClock
 
 GENERATION = json.dumps({"task_id": "t-1", "tracks": [{"audio_url": "https://cdn.example/a.mp3"}]})
 

@@ -14,7 +14,7 @@ from musicgen._caching import journal_key
 from musicgen.cache import DiskCache
 from musicgen.cache._disk import PINNED_PREFIX
 
-from .conftest import FakeClock
+from .._clock import FakeClock
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from musicgen.cache import Cache, MemoryCache
 
-from .conftest import FakeClock
+from .._clock import FakeClock
 
 
 def test_is_a_cache() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from musicgen.cache import Cache, CacheStats, DiskCache, MemoryCache, TieredCache
 
-from .conftest import FakeClock
+from .._clock import FakeClock
 
 
 class DictCache:

@@ -9,18 +9,7 @@ import pytest
 
 from musicgen.limits import Limiter, LocalLimiter, RedisLimiter
 
-
-class FakeClock:
-    """A clock that stands still until the test advances it."""
-
-    def __init__(self, start: float = 1_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from .._clock import FakeClock
 
 
 def make_limiter(kind: str, request: pytest.FixtureRequest, clock: FakeClock | None) -> Limiter:

@@ -9,7 +9,7 @@ import pytest
 
 from musicgen.limits import Limiter, LimiterTimeoutError, account_key
 
-from .conftest import FakeClock
+from .._clock import FakeClock
 
 ACCOUNT = account_key("mureka", "mk-test-key")
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 from musicgen._limiting import MAX_HOLD, SLOT_TTL, AccountSlots
 from musicgen.limits import LocalLimiter
 
+from .._clock import FakeClock as Clock
+
 ACCOUNT = "mureka:0123456789abcdef0123456789abcdef"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _held(clock: Clock) -> tuple[LocalLimiter, AccountSlots]:
@@ -37,7 +31,8 @@ def test_a_renewed_slot_outlives_its_ttl() -> None:
 def test_a_slot_is_not_renewed_past_max_hold_and_then_expires() -> None:
     clock = Clock()
     limiter, slots = _held(clock)
-    while clock.now < 1_000.0 + MAX_HOLD:
+    held_at = clock.now
+    while clock.now < held_at + MAX_HOLD:
         clock.now += SLOT_TTL / 3
         slots.renew_all()
     clock.now += SLOT_TTL
