@@ -12,7 +12,7 @@ import pytest
 
 from musicgen._caching import journal_key
 from musicgen.cache import DiskCache
-from musicgen.cache._disk import PINNED_PREFIX
+from musicgen.cache._disk import _EVICT_MAX_PER_SET, PINNED_PREFIX
 
 from .._clock import FakeClock
 
@@ -84,12 +84,12 @@ def test_reads_are_remembered_across_instances_once_closed(path: Path, clock: Fa
 
 def test_a_store_far_over_its_bound_sheds_a_limited_batch_per_set(path: Path) -> None:
     with DiskCache(path, max_entries=None) as unbounded:
-        for i in range(1_250):
+        for i in range(_EVICT_MAX_PER_SET + 250):
             unbounded.set(f"k{i}", "v")
 
     with DiskCache(path, max_entries=100) as cache:
         cache.set("first", "1")  # one set does not stall on evicting everything at once
-        assert cache.stats().evictions == 1_000
+        assert cache.stats().evictions == _EVICT_MAX_PER_SET
         cache.set("second", "2")
 
         assert cache.stats().size <= 100  # within the bound by the second set

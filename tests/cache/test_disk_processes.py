@@ -50,8 +50,8 @@ def test_bounded_writers_in_four_processes_keep_pins_bound_and_file(path: Path) 
         entries = dict(cache.items())
         assert {key for key in entries if key.startswith("journal:")} == journal  # all kept
         generations = {k: v for k, v in entries.items() if k.startswith("generation:")}
-        # The bound held (evictions go up to 7 below it), and what is left is intact.
-        assert MAX_ENTRIES - 8 < len(entries) <= MAX_ENTRIES
+        # The bound held (an eviction goes down to 90% of it), and what is left is intact.
+        assert MAX_ENTRIES * 9 // 10 <= len(entries) <= MAX_ENTRIES
         assert set(generations.values()) == {"x" * 1500}
         assert cache.stats().size == len(entries)
 
