@@ -9,27 +9,28 @@ Design notes:
   there is. A forked child opens its own connection instead of sharing the parent's.
 - **Processes** coordinate through SQLite itself: WAL mode (readers never block the writer) and
   atomic writes (one autocommitted statement, or a ``BEGIN IMMEDIATE`` transaction for a set
-  that also evicts, sweeps or stamps reads). SQLite sees other connections' commits by itself: every read transaction
-  checks the WAL index, so nothing needs reopening to see another process's writes. Lock waits
-  are ours, not SQLite's busy handler (it sleeps 1, 2, 5, 10 ms...): a busy write is retried
-  after 50 us, doubling up to 2 ms, until ``timeout`` (5 s by default).
-  ``synchronous=NORMAL``: in WAL mode a committed write survives a crash of the process (what a
-  journal entry must survive); only a power cut may lose the last writes, never corrupt the file.
-  SQLite checkpoints the WAL every ``_CHECKPOINT_PAGES`` pages (not the default 1000), so the
-  milliseconds a checkpoint takes fall on fewer than one set in 150.
+  that also evicts, sweeps or stamps reads). SQLite sees other connections' commits by itself:
+  every read transaction checks the WAL index, so nothing needs reopening to see another
+  process's writes. Lock waits are ours, not SQLite's busy handler (it sleeps 1, 2, 5, 10
+  ms...): a busy write is retried after 50 us, doubling up to 2 ms, until ``timeout`` (5 s by
+  default). ``synchronous=NORMAL``: in WAL mode a committed write survives a crash of the
+  process (what a journal entry must survive); only a power cut may lose the last writes, never
+  corrupt the file. SQLite checkpoints the WAL every ``_CHECKPOINT_PAGES`` pages (not the
+  default 1000), so the milliseconds a checkpoint takes fall on fewer than one set in 150.
 - **Bounds**: ``max_entries`` and ``max_bytes`` (keys plus values, UTF-8). Triggers keep the
   live totals in a one-row ``totals`` table, so every writer (other processes, older musicgen
-  versions) keeps them exact; a set's upsert returns them (``RETURNING``) in the same
-  statement. A set that passes a bound then, in one transaction, drops expired entries and
-  evicts least recently used ones, oldest ``accessed`` first, down to 90% of the bound (at most
+  versions) keeps them exact; a set's upsert returns them (``RETURNING``) in the same statement.
+  A set that passes a bound then, in one transaction, drops expired entries and evicts least
+  recently used ones, oldest ``accessed`` first, down to 90% of the bound (at most
   ``_EVICT_BATCH`` entries or ``_EVICT_BATCH_BYTES`` below it): the next sets have room, so at
   100k entries one set in 1000 pays for a batch instead of every set paying for one eviction,
   and at most ``_EVICT_MAX_PER_SET`` (a file far over its bound, e.g. one made before bounds,
   shrinks over a few sets). The file is within its bounds whenever a set has returned; in
-  between, for the length of one transaction, it may hold one entry more. ``journal:`` keys (the client's
-  record of paid submissions) are pinned: never evicted, only expired or deleted. A read does
-  not write: it notes the key in memory if its ``accessed`` is over ``_TOUCH_AFTER`` old, and
-  the next write of this instance (or close, or a full buffer) stamps them all in one go.
+  between, for the length of one transaction, it may hold one entry more. ``journal:`` keys (the
+  client's record of paid submissions) are pinned: never evicted, only expired or deleted. A
+  read does not write: it notes the key in memory if its ``accessed`` is over ``_TOUCH_AFTER``
+  old, and the next write of this instance (or close, or a full buffer) stamps them all in one
+  go.
 - **Space** goes back to the file system: new files use ``auto_vacuum=INCREMENTAL``, and after
   sweeps, eviction runs and ``clear()`` an ``incremental_vacuum`` runs when enough pages are
   free. Older files without it are converted at open when small, else by ``clear()``; until then
@@ -138,8 +139,10 @@ _UPSERT = (
 # before the AFTER triggers run): a bounded set learns whether it may have passed a bound
 # without a transaction of its own, so the write lock is held for one statement, not four.
 _UPSERT_TOTALS = (
-    f"{_UPSERT} RETURNING (SELECT entries FROM totals WHERE id = 0),"
-    " (SELECT bytes FROM totals WHERE id = 0)"
+    "INSERT INTO entries (key, value, expires_at, updated_at, accessed) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, "
+    "updated_at = excluded.updated_at, accessed = excluded.accessed "
+    "RETURNING (SELECT entries FROM totals WHERE id = 0), (SELECT bytes FROM totals WHERE id = 0)"
 )
 _LRU = (
     "SELECT rowid, length(CAST(key AS BLOB)) + length(CAST(value AS BLOB)) FROM entries "
