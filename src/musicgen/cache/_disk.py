@@ -478,7 +478,12 @@ class DiskCache:
                 self._last_sweep = time.monotonic()
             self._expirations += expired
             self._evictions += evicted
-            self._after_deletes(conn, expired + evicted)
+            # An eviction batch makes room that the next sets fill again: giving those pages
+            # back would only move pages to the file's end and grow it again (thousands of WAL
+            # pages a batch). Space goes back when the store shrinks: expiry, or eviction
+            # beyond that room (a file far over a lowered bound).
+            room = self._slack[0] if self._max_entries is not None else 0
+            self._after_deletes(conn, expired + max(evicted - room, 0))
 
         self._run(op, None)
 
