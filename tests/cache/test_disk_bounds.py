@@ -96,6 +96,56 @@ def test_a_store_far_over_its_bound_sheds_a_limited_batch_per_set(path: Path) ->
         assert {"first", "second"} <= keys_in(path)
 
 
+def test_an_eviction_goes_down_to_nine_tenths_so_the_next_sets_evict_nothing(
+    path: Path, clock: FakeClock
+) -> None:
+    with DiskCache(path, max_entries=100, timer=clock) as cache:
+        for i in range(100):
+            cache.set(f"k{i:03}", "v")
+            clock.advance(1)
+
+        cache.set("k100", "v")  # past the bound: one batch, down to 90
+        assert (cache.stats().evictions, cache.stats().size) == (11, 90)
+        assert keys_in(path) == {f"k{i:03}" for i in range(11, 101)}  # the oldest went
+        for i in range(101, 111):
+            cache.set(f"k{i}", "v")
+
+        assert (cache.stats().evictions, cache.stats().size) == (11, 100)
+
+
+def page_count(path: Path) -> int:
+    raw = sqlite3.connect(path)
+    try:
+        return int(raw.execute("PRAGMA page_count").fetchone()[0])
+    finally:
+        raw.close()
+
+
+def test_a_full_store_reuses_the_room_it_evicts_instead_of_growing(path: Path) -> None:
+    with DiskCache(path, max_entries=200) as cache:
+        for i in range(200):
+            cache.set(f"generation:suno:full-{i}", "x" * 1500)
+        full = page_count(path)
+
+        for i in range(1_000):  # five batches of evictions, each refilled
+            cache.set(f"generation:suno:new-{i}", "x" * 1500)
+
+        assert cache.stats().evictions >= 1_000
+        assert page_count(path) <= full * 1.1
+
+
+def test_a_file_shrunk_to_a_lower_bound_gives_the_space_back(path: Path) -> None:
+    with DiskCache(path, max_entries=None) as unbounded:
+        for i in range(1_500):
+            unbounded.set(f"generation:suno:{i}", "x" * 1500)
+    before = page_count(path)
+
+    with DiskCache(path, max_entries=100) as cache:
+        cache.set("generation:suno:new", "x" * 1500)
+
+    assert page_count(path) < before / 4
+
+
 def test_max_bytes_evicts_until_keys_and_values_fit(path: Path, clock: FakeClock) -> None:
     value = "x" * 30  # 2-byte key + 30-byte value: 32 bytes an entry
     with DiskCache(path, max_entries=None, max_bytes=100, timer=clock) as cache:
