@@ -16,7 +16,7 @@ Design notes:
   default). ``synchronous=NORMAL``: in WAL mode a committed write survives a crash of the
   process (what a journal entry must survive); only a power cut may lose the last writes, never
   corrupt the file. SQLite checkpoints the WAL every ``_CHECKPOINT_PAGES`` pages (not the
-  default 1000), so the milliseconds a checkpoint takes fall on fewer than one set in 150.
+  default 1000), so the milliseconds a checkpoint takes fall on about one set in 400.
 - **Bounds**: ``max_entries`` and ``max_bytes`` (keys plus values, UTF-8). Triggers keep the
   live totals in a one-row ``totals`` table, so every writer (other processes, older musicgen
   versions) keeps them exact; a set's upsert returns them (``RETURNING``) in the same statement.
@@ -32,10 +32,11 @@ Design notes:
   old, and the next write of this instance (or close, or a full buffer) stamps them all in one
   go.
 - **Space** goes back to the file system: new files use ``auto_vacuum=INCREMENTAL``, and after
-  sweeps, eviction runs and ``clear()`` an ``incremental_vacuum`` runs when enough pages are
-  free. Older files without it are converted at open when small, else by ``clear()``; until then
-  their free pages are reused for new entries. ``journal_size_limit`` keeps the WAL from staying
-  large after a big transaction.
+  sweeps, evictions past a batch's room (a file trimmed to a lower bound) and ``clear()`` an
+  ``incremental_vacuum`` runs when enough pages are free; the room an eviction batch makes is
+  kept for the sets that fill it again. Older files without it are converted at open when
+  small, else by ``clear()``; until then their free pages are reused for new entries.
+  ``journal_size_limit`` keeps the WAL from staying large after a big transaction.
 - **Expiry** is stored as wall-clock time (``time.time``): it must mean the same thing in every
   process and after a restart, which a monotonic clock does not.
 - **Corruption** (a file that is not SQLite, is malformed or truncated, or has another schema)
@@ -155,9 +156,9 @@ _QUICK_CHECK_MAX_BYTES = 16 * 1024 * 1024
 _CONVERT_MAX_BYTES = 4 * 1024 * 1024
 _SWEEP_EVERY_SETS = 1000
 _SWEEP_EVERY_SECONDS = 600.0
-# A set writes about 12 pages when it also evicts; checkpointing every 2000 pages (8 MiB of
-# WAL at 4 KiB pages) rather than SQLite's 1000 puts a checkpoint's 10-20 ms on fewer than 1
-# set in 150, out of the p99.
+# A set writes about 5 pages (table, three indexes, totals); checkpointing every 2000 pages
+# (8 MiB of WAL at 4 KiB pages) rather than SQLite's 1000 puts a checkpoint's 10-20 ms on about
+# 1 set in 400, out of the p99.
 _CHECKPOINT_PAGES = 2000
 _WAL_LIMIT_BYTES = 8 * 1024 * 1024
 _CACHE_KIB = 8 * 1024  # page cache per connection: the hot index pages of 100k entries fit
