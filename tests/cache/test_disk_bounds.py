@@ -146,6 +146,20 @@ def test_a_file_shrunk_to_a_lower_bound_gives_the_space_back(path: Path) -> None
     assert page_count(path) < before / 4
 
 
+def test_a_missing_totals_row_is_counted_again_and_the_bound_holds(path: Path) -> None:
+    with DiskCache(path, max_entries=3) as cache:
+        for key in "abc":
+            cache.set(key, "v")
+        raw = sqlite3.connect(path, isolation_level=None)
+        raw.execute("DELETE FROM totals")
+        raw.close()
+
+        cache.set("d", "v")
+
+        assert len(keys_in(path)) == 3
+        assert cache.stats().size == 3
+
+
 def test_max_bytes_evicts_until_keys_and_values_fit(path: Path, clock: FakeClock) -> None:
     value = "x" * 30  # 2-byte key + 30-byte value: 32 bytes an entry
     with DiskCache(path, max_entries=None, max_bytes=100, timer=clock) as cache:

@@ -102,13 +102,18 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS entries_expires_at ON entries (expires_at)",
 )
 # What a file written by an older musicgen lacks; added at open, in one write transaction.
+# Counts the live totals from scratch (a table scan): when the bounds are added, or if the row
+# went missing.
+_COUNT_TOTALS = (
+    "INSERT OR IGNORE INTO totals (id, entries, bytes) SELECT 0, COUNT(*),"
+    " COALESCE(SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))), 0) FROM entries"
+)
 _BOUNDS_SCHEMA = (
     # Eviction order; pinned keys are not even in it, so eviction never walks past them.
     f"CREATE INDEX IF NOT EXISTS entries_lru ON entries (accessed) WHERE {_PINNED_SQL}",
     "CREATE TABLE IF NOT EXISTS totals ("
     " id INTEGER PRIMARY KEY CHECK (id = 0), entries INTEGER NOT NULL, bytes INTEGER NOT NULL)",
-    "INSERT OR IGNORE INTO totals (id, entries, bytes) SELECT 0, COUNT(*),"
-    " COALESCE(SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))), 0) FROM entries",
+    _COUNT_TOTALS,
     "CREATE TRIGGER IF NOT EXISTS entries_counted_insert AFTER INSERT ON entries BEGIN"
     " UPDATE totals SET entries = entries + 1,"
     " bytes = bytes + length(CAST(NEW.key AS BLOB)) + length(CAST(NEW.value AS BLOB)) WHERE id = 0;"
@@ -610,7 +615,11 @@ class DiskCache:
         if not self._bounded:
             return 0, 0
         totals = "SELECT entries, bytes FROM totals WHERE id = 0"
-        entries, size = conn.execute(totals).fetchone()
+        row = conn.execute(totals).fetchone()
+        if row is None:  # deleted behind our back: count again rather than never evict
+            conn.execute(_COUNT_TOTALS)
+            row = conn.execute(totals).fetchone()
+        entries, size = row
         over_entries, over_bytes = self._excess(entries, size)
         if over_entries <= 0 and over_bytes <= 0:
             return 0, 0
