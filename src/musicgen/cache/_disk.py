@@ -22,15 +22,15 @@ Design notes:
   versions) keeps them exact; a set's upsert returns them (``RETURNING``) in the same statement.
   A set that passes a bound then, in one transaction, drops expired entries and evicts least
   recently used ones, oldest ``accessed`` first, down to 90% of the bound (at most
-  ``_EVICT_BATCH`` entries or ``_EVICT_BATCH_BYTES`` below it): the next sets have room, so at
-  100k entries one set in 1000 pays for a batch instead of every set paying for one eviction,
-  and at most ``_EVICT_MAX_PER_SET`` (a file far over its bound, e.g. one made before bounds,
-  shrinks over a few sets). The file is within its bounds whenever a set has returned; in
-  between, for the length of one transaction, it may hold one entry more. ``journal:`` keys (the
-  client's record of paid submissions) are pinned: never evicted, only expired or deleted. A
-  read does not write: it notes the key in memory if its ``accessed`` is over ``_TOUCH_AFTER``
-  old, and the next write of this instance (or close, or a full buffer) stamps them all in one
-  go.
+  ``_EVICT_BATCH`` entries or ``_EVICT_BATCH_BYTES`` below it). The next sets have room and
+  evict nothing, so at 100k entries one set in 1000 pays for a batch, rather than every set
+  paying for about one eviction. A file far over its bound (one made before bounds) sheds at
+  most ``_EVICT_MAX_PER_SET`` entries per set. The file is within its bounds whenever a set has
+  returned; in between, for the length of one transaction, it may hold one entry more.
+  ``journal:`` keys (the client's record of paid submissions) are pinned: never evicted, only
+  expired or deleted. A read does not write: it notes the key in memory if its ``accessed`` is
+  over ``_TOUCH_AFTER`` old, and the next write of this instance (or close, or a full buffer)
+  stamps them all in one go.
 - **Space** goes back to the file system: new files use ``auto_vacuum=INCREMENTAL``, and after
   sweeps, evictions past a batch's room (a file trimmed to a lower bound) and ``clear()`` an
   ``incremental_vacuum`` runs when enough pages are free; the room an eviction batch makes is
@@ -101,13 +101,13 @@ _SCHEMA = (
     # Lets the sweep find expired rows without scanning the table.
     "CREATE INDEX IF NOT EXISTS entries_expires_at ON entries (expires_at)",
 )
-# What a file written by an older musicgen lacks; added at open, in one write transaction.
 # Counts the live totals from scratch (a table scan): when the bounds are added, or if the row
 # went missing.
 _COUNT_TOTALS = (
     "INSERT OR IGNORE INTO totals (id, entries, bytes) SELECT 0, COUNT(*),"
     " COALESCE(SUM(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))), 0) FROM entries"
 )
+# What a file written by an older musicgen lacks; added at open, in one write transaction.
 _BOUNDS_SCHEMA = (
     # Eviction order; pinned keys are not even in it, so eviction never walks past them.
     f"CREATE INDEX IF NOT EXISTS entries_lru ON entries (accessed) WHERE {_PINNED_SQL}",
@@ -178,8 +178,8 @@ _TOUCH_BUFFER = 1024
 _TOUCH_MAX_AGE = 30.0
 # Past a bound, eviction goes this far below it (a tenth of the bound, at most _EVICT_BATCH
 # entries or _EVICT_BATCH_BYTES), so the next sets have room and evict nothing: at 100k entries
-# one set in 1000 pays for a batch (tens of milliseconds, past the p99.9) instead of one in 8
-# paying for 8 (the p99). Each evicted row costs about the same either way (25 us: four
+# one set in 1000 pays for a batch (tens of milliseconds: the p99.9, not the p99) instead of
+# one in 8 paying for 8 (the p99). Each evicted row costs about the same either way (25 us: four
 # b-trees, a trigger, zeroing), so rare large batches cost no more in total.
 _EVICT_FRACTION = 10
 _EVICT_BATCH = 1000
