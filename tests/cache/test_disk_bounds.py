@@ -113,6 +113,19 @@ def test_an_eviction_goes_down_to_nine_tenths_so_the_next_sets_evict_nothing(
         assert (cache.stats().evictions, cache.stats().size) == (11, 100)
 
 
+def test_without_returning_an_older_sqlite_still_evicts_to_the_bound(
+    path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("musicgen.cache._disk._HAS_RETURNING", False)  # SQLite before 3.35
+    with DiskCache(path, max_entries=3, timer=clock) as cache:
+        for key in "abcd":
+            cache.set(key, '"v"')
+            clock.advance(1)
+
+        assert keys_in(path) == {"b", "c", "d"}
+        assert cache.stats().evictions == 1
+
+
 def page_count(path: Path) -> int:
     raw = sqlite3.connect(path)
     try:

@@ -150,6 +150,9 @@ _UPSERT_TOTALS = (
     "updated_at = excluded.updated_at, accessed = excluded.accessed "
     "RETURNING (SELECT entries FROM totals WHERE id = 0), (SELECT bytes FROM totals WHERE id = 0)"
 )
+# RETURNING came in SQLite 3.35 (2021); Linux distributions' Pythons may link an older one, where
+# a bounded set uses a transaction (upsert, then the totals) instead.
+_HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)
 _LRU = (
     "SELECT rowid, length(CAST(key AS BLOB)) + length(CAST(value AS BLOB)) FROM entries "
     "WHERE substr(key, 1, 8) <> 'journal:' AND key <> ? ORDER BY accessed, rowid LIMIT ?"
@@ -454,7 +457,7 @@ class DiskCache:
             )
             touched = self._touched
             expired = evicted = 0
-            if not touched and not sweep:
+            if not touched and not sweep and (_HAS_RETURNING or not self._bounded):
                 # One autocommitted statement: the cheapest write, and the shortest hold of the
                 # write lock that other processes wait for.
                 if not self._bounded:
