@@ -149,14 +149,13 @@ class Transfer:
         self.limit = limit
         self._chunks: list[bytes] = []
         self._size = 0
-        self._lock = threading.Lock()
-        self._watched = False  # the transport reported progress: _sending can be trusted
-        self._sending = False  # the request's bytes started going out
-        self._abandoned = False
+        # The trace callback sits on the request, which this transfer holds: it shares this
+        # state, never the transfer itself, so that no reference cycle outlives the attempt.
+        self._watch = watch = _Watch()
         if traced:
             inner = request.extensions.get("trace")
             request.extensions["trace"] = (
-                self._async_trace(inner) if asynchronous else self._sync_trace(inner)
+                _async_trace(watch, inner) if asynchronous else _sync_trace(watch, inner)
             )
 
     def remaining(self) -> float | None:
@@ -179,7 +178,9 @@ class Transfer:
         self._size += len(chunk)
         if self._size > self.limit:
             raise TooLarge
-        if self._abandoned or (self._deadline is not None and self._clock() >= self._deadline):
+        if self._watch.abandoned or (
+            self._deadline is not None and self._clock() >= self._deadline
+        ):
             raise Abandoned(started=True)
         self._chunks.append(chunk)
 
@@ -187,7 +188,11 @@ class Transfer:
         """The response, its body read: what ``read()`` would have left on it."""
         response = self.response
         assert response is not None
-        response._content = b"".join(self._chunks)  # exactly what httpx's own read() does
+        response._content = content = b"".join(self._chunks)  # what httpx's own read() does
+        # httpx binds a sent response's stream to the response (for ``elapsed``, set once it
+        # is closed): a reference cycle. Closed and read, the response needs that stream no
+        # more; its body as a plain stream ends the cycle, as for a response built from bytes.
+        response.stream = httpx.ByteStream(content)
         return response
 
     def abandon(self) -> bool:
@@ -196,33 +201,48 @@ class Transfer:
         Returns:
             Whether the request may have reached the provider.
         """
-        with self._lock:
-            self._abandoned = True
-            return self._sending or self.response is not None or not self._watched
+        watch = self._watch
+        with watch.lock:
+            watch.abandoned = True
+            return watch.sending or self.response is not None or not watch.watched
 
-    def _progress(self, name: str) -> None:
-        with self._lock:
-            self._watched = True
+
+class _Watch:
+    """What the trace callback of a paid request has seen, and whether the caller left."""
+
+    __slots__ = ("abandoned", "lock", "sending", "watched")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.watched = False  # the transport reported progress: ``sending`` can be trusted
+        self.sending = False  # the request's bytes started going out
+        self.abandoned = False
+
+    def progress(self, name: str) -> None:
+        with self.lock:
+            self.watched = True
             if name.endswith(".send_request_headers.started"):
-                if self._abandoned:
+                if self.abandoned:
                     raise Abandoned(started=False)  # out of httpcore, before any byte is sent
-                self._sending = True
+                self.sending = True
 
-    def _sync_trace(self, inner: Any) -> Callable[[str, dict[str, Any]], None]:
-        def trace(name: str, info: dict[str, Any]) -> None:
-            self._progress(name)
-            if inner is not None:
-                inner(name, info)
 
-        return trace
+def _sync_trace(watch: _Watch, inner: Any) -> Callable[[str, dict[str, Any]], None]:
+    def trace(name: str, info: dict[str, Any]) -> None:
+        watch.progress(name)
+        if inner is not None:
+            inner(name, info)
 
-    def _async_trace(self, inner: Any) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-        async def trace(name: str, info: dict[str, Any]) -> None:
-            self._progress(name)
-            if inner is not None:
-                await inner(name, info)
+    return trace
 
-        return trace
+
+def _async_trace(watch: _Watch, inner: Any) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    async def trace(name: str, info: dict[str, Any]) -> None:
+        watch.progress(name)
+        if inner is not None:
+            await inner(name, info)
+
+    return trace
 
 
 class Exchange:
