@@ -653,6 +653,8 @@ class AsyncMusicGenClient(BaseClient):
             except StopIteration as stop:
                 return cast(T, stop.value)
             except MusicGenError as error:
+                # Not kept in this frame, which the error's new traceback holds: no cycle.
+                failure = None
                 raise public_error(error) from error.__cause__
             outcome, failure = None, None
             try:
@@ -729,6 +731,8 @@ class AsyncMusicGenClient(BaseClient):
                     result = await self._drive(step.flow)
                 except Exception as error:
                     self._flights.settle(step.key, future, error=error)
+                    # The future keeps the error's traceback, which holds this frame: no cycle.
+                    del future
                     raise
                 except BaseException:
                     # Cancelled: the followers start over, one of them as the new leader.
