@@ -96,7 +96,7 @@ class Wakeups:
             if watching is not None and not watching.issuperset(registered.keys):
                 registered.poke = not self._poked
                 self._poked = True
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():  # first wait, or forked
                 self._thread = threading.Thread(
                     target=self._run, name="musicgen-wakeups", daemon=True
                 )
