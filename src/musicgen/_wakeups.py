@@ -14,12 +14,14 @@ set. Deleting before re-reading the set means a poke is never lost.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["Wakeups", "Watch", "wakeups_for"]
 
@@ -129,6 +131,8 @@ class Wakeups:
         Returns:
             False, at once, when the listener cannot wait (the caller checks on its own).
         """
+        import asyncio  # here: a blocking client never needs it
+
         loop = asyncio.get_running_loop()
         woken: asyncio.Future[None] = loop.create_future()
 
