@@ -19,7 +19,7 @@ import httpx
 
 from ._client import public_error
 from ._client_base import BaseClient, ProviderOptions, _as_timeout, _batch_defaults
-from ._effects import Blocking, Flow, Notify, Send, Shared, Sleep, UseCache
+from ._effects import AwaitKeys, Blocking, Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._exchange import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, Transfer, pool_limits
 from ._flights import ABANDONED, Flights
@@ -27,6 +27,7 @@ from ._models import Balance, Generation, GenerationRequest, Track
 from ._operations import Operation
 from ._progress import Progress
 from ._retry import RetryDecider, musicgen_retries
+from ._wakeups import wakeups_for
 from ._workers import Abandoned
 
 if TYPE_CHECKING:
@@ -136,6 +137,9 @@ class AsyncMusicGenClient(BaseClient):
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         # Stores that may wait on disk or locks run in a worker thread, off the event loop.
         self._cache_blocks = cache is not None and getattr(cache, "blocking", True) is not False
+        # One thread waking every callback wait of this client: a wait is a future, not a
+        # worker thread (none until the first wait).
+        self._wakeups = wakeups_for(cache, callbacks=callbacks)
 
     def with_options(self, **options: Any) -> AsyncMusicGenClient:
         """A copy with some constructor options changed, sharing this client's connections."""
@@ -627,7 +631,12 @@ class AsyncMusicGenClient(BaseClient):
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Close the HTTP client, if this client created it."""
+        """Close the HTTP client, if this client created it, and stop waiting for callbacks."""
+        if self._wakeups is not None and self._wakeups.close():
+            if self._cache_blocks:
+                await asyncio.to_thread(self._wakeups.poke)
+            else:
+                self._wakeups.poke()
         if self._owns_http:
             await self._http.aclose()
 
@@ -670,6 +679,12 @@ class AsyncMusicGenClient(BaseClient):
                         await called
                 elif isinstance(effect, Blocking):
                     outcome = await asyncio.to_thread(effect.action)
+                elif isinstance(effect, AwaitKeys):
+                    wakeups = self._wakeups
+                    if wakeups is None or not await wakeups.wait_async(
+                        effect.keys, effect.seconds, blocking=self._cache_blocks
+                    ):
+                        await asyncio.sleep(min(effect.check_every, effect.seconds))
                 else:
                     outcome = await self._share(effect)
             except BaseException as error:  # noqa: BLE001 - thrown into the flow, which re-raises

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import httpx
 
 from ._client_base import BaseClient, ProviderOptions, _as_timeout, _batch_defaults
-from ._effects import Blocking, Flow, Notify, Send, Shared, Sleep, UseCache
+from ._effects import AwaitKeys, Blocking, Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
 from ._exchange import (
     DEFAULT_MAX_CONCURRENCY,
@@ -33,6 +33,7 @@ from ._operations import Operation
 from ._polling import PollPolicy
 from ._progress import Progress
 from ._retry import RetryDecider, RetryPolicy, musicgen_retries
+from ._wakeups import wakeups_for
 from ._workers import run_until
 from .observability._events import Hook
 from .providers import Provider
@@ -162,6 +163,8 @@ class MusicGenClient(BaseClient):
         self._bounded_by = bounded_by if bounded else None
         self._max_concurrency = max_concurrency
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
+        # One thread waking every callback wait of this client (none until the first wait).
+        self._wakeups = wakeups_for(cache, callbacks=callbacks)
 
     def with_options(self, **options: Any) -> MusicGenClient:
         """A copy with some constructor options changed, sharing this client's connections."""
@@ -721,7 +724,9 @@ class MusicGenClient(BaseClient):
     # -- lifecycle ----------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the HTTP client, if this client created it."""
+        """Close the HTTP client, if this client created it, and stop waiting for callbacks."""
+        if self._wakeups is not None and self._wakeups.close():
+            self._wakeups.poke()
         if self._owns_http:
             self._http.close()
 
@@ -779,6 +784,10 @@ class MusicGenClient(BaseClient):
                     yield effect
                 elif isinstance(effect, Blocking):
                     outcome = effect.action()
+                elif isinstance(effect, AwaitKeys):
+                    wakeups = self._wakeups
+                    if wakeups is None or not wakeups.wait(effect.keys, effect.seconds):
+                        time.sleep(min(effect.check_every, effect.seconds))
                 else:
                     outcome = self._share(effect)
             except BaseException as error:  # noqa: BLE001 - thrown into the flow, which re-raises

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STATUS",
     "SUBMIT",
+    "AwaitKeys",
     "CallContext",
     "Effect",
     "Flow",
@@ -115,6 +116,25 @@ class Blocking:
 
 
 @attrs.frozen
+class AwaitKeys:
+    """Return when one of ``keys`` is written to the client's cache, or after ``seconds``.
+
+    A client whose cache wakes waiters (``SupportsWait``) waits on its wake-up listener,
+    tying up no thread per wait; any other returns after ``min(check_every, seconds)``. Either
+    way the outcome is None and a hint only: the flow reads what it needs afterwards.
+
+    Attributes:
+        keys: The cache keys whose ``set`` ends the wait.
+        seconds: The longest wait.
+        check_every: How soon a client that cannot watch keys returns (the flow checks then).
+    """
+
+    keys: tuple[str, ...]
+    seconds: float
+    check_every: float
+
+
+@attrs.frozen
 class Shared:
     """Run ``flow`` once for every caller asking with the same ``key`` at the same time.
 
@@ -125,8 +145,8 @@ class Shared:
     flow: Flow[Any] = attrs.field(eq=False)
 
 
-Effect = Send | Sleep | UseCache | Shared | Notify | Blocking
-Flow = Generator["Send | Sleep | UseCache | Shared | Notify | Blocking", Any, T]
+Effect = Send | Sleep | UseCache | Shared | Notify | Blocking | AwaitKeys
+Flow = Generator["Send | Sleep | UseCache | Shared | Notify | Blocking | AwaitKeys", Any, T]
 
 
 E = TypeVar("E", bound="MusicGenError")

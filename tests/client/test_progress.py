@@ -15,7 +15,7 @@ from musicgen import (
     TaskStatus,
     ValidationError,
 )
-from musicgen._callback_wait import callback_key
+from musicgen._callback_wait import callback_key, ready_key
 from musicgen.cache import MemoryCache
 from musicgen.testing import Emulator
 
@@ -135,7 +135,8 @@ def _watch(client: Runner, task: Any) -> tuple[list[Progress], Exception | None]
 
 
 def _store_complete_later(cache: MemoryCache, task_id: str, delay: float) -> threading.Timer:
-    """What the callback receiver does when Suno posts the complete stage."""
+    """What the callback receiver does when Suno posts the complete stage: the callback, then
+    the ready marker the wait is woken by."""
     value = {
         "format": 1,
         "stage": "complete",
@@ -144,7 +145,12 @@ def _store_complete_later(cache: MemoryCache, task_id: str, delay: float) -> thr
         "received_at": time.time(),
         "event": {},
     }
-    timer = threading.Timer(delay, cache.set, (callback_key("suno", task_id), json.dumps(value)))
+
+    def store() -> None:
+        cache.set(callback_key("suno", task_id), json.dumps(value))
+        cache.set(ready_key("suno", task_id, "done"), '{"format":1,"stage":"complete"}')
+
+    timer = threading.Timer(delay, store)
     timer.start()
     return timer
 

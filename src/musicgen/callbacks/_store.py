@@ -11,6 +11,11 @@ Keys and values (the contract the client reads):
   an earlier one; an equal or earlier stage never replaces what is there (so duplicates and
   out-of-order deliveries change nothing, and ``received_at`` is the first arrival of the
   stage stored).
+* ``callback:ready:<provider>:<task_id>:done`` / ``...:stream`` (``ready_key``): written with
+  the callback's ttl when a final callback (``done``) or a streaming one (``stream``) is
+  stored, after it. Waiting clients ``wait_for`` these markers (on a ``RedisCache``, a worker
+  on any machine wakes within milliseconds); the value (``{"format": 1, "stage": ...}``) is
+  not read.
 * ``callback:nonce:<nonce>`` (``nonce_key``) binds a callback URL's nonce to the first task id
   delivered to it: ``{"format": 1, "provider": ..., "task_id": ..., "bound_at": ...}``.
 
@@ -34,7 +39,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from .._callback_wait import FORMAT, callback_key
+from .._callback_wait import FORMAT, callback_key, ready_key, ready_marker
 from ..cache import Cache
 from ._errors import CallbackError
 from ._events import FAMILIES, CallbackEvent, stage_rank
@@ -168,6 +173,11 @@ def store_event(
         if held is not None and stage_rank(held.stage) >= stage_rank(event.stage):
             return False
         cache.set(key, dump_event(event, received_at=arrived), ttl=ttl)
+        # After the callback itself: a waiter woken by the marker reads the callback.
+        marker = ready_marker(event.stage, final=event.is_final)
+        if marker is not None:
+            value = json.dumps({"format": FORMAT, "stage": event.stage}, separators=(",", ":"))
+            cache.set(ready_key(event.provider, event.task_id, marker), value, ttl=ttl)
     return True
 
 
