@@ -777,7 +777,8 @@ class MusicGenClient(BaseClient):
                 if isinstance(effect, Send):
                     outcome = self._send(effect)
                 elif isinstance(effect, Sleep):
-                    time.sleep(effect.seconds)
+                    if effect.seconds > 0:  # sleep(0) would still give up the thread: ~50 us
+                        time.sleep(effect.seconds)
                 elif isinstance(effect, UseCache):
                     outcome = effect.action(self._core.cache)  # type: ignore[arg-type]
                 elif isinstance(effect, Notify):
