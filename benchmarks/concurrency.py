@@ -45,7 +45,7 @@ _BASELINE = "gated httpx.AsyncClient + asyncio.gather"
 
 def run(settings: Settings) -> list[Row]:
     """Run each N for a few rounds; judge wall time, completion, memory and connections."""
-    plan = [(10, 1), (50, 1)] if settings.quick else [(10, 3), (100, 3), (1000, 2), (SCALE_N, 1)]
+    plan = [(10, 1), (50, 1)] if settings.quick else [(10, 3), (100, 3), (1000, 2), (SCALE_N, 2)]
     rows: list[Row] = []
     cpu_at: dict[int, float] = {}
     with emulator_server(settings, polls_per_stage=0) as url:

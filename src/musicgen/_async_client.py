@@ -21,14 +21,19 @@ from ._client import public_error
 from ._client_base import BaseClient, ProviderOptions, _as_timeout, _batch_defaults
 from ._effects import AwaitKeys, Blocking, Flow, Notify, Send, Shared, Sleep, UseCache
 from ._errors import ConfigurationError, MusicGenError
-from ._exchange import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, Transfer, pool_limits
+from ._exchange import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Abandoned,
+    Transfer,
+    pool_limits,
+)
 from ._flights import ABANDONED, Flights
 from ._models import Balance, Generation, GenerationRequest, Track
 from ._operations import Operation
 from ._progress import Progress
 from ._retry import RetryDecider, musicgen_retries
 from ._wakeups import wakeups_for
-from ._workers import Abandoned
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,7 +7,6 @@ shares flights, blocking. ``_async_client`` does the same with ``await`` (kept a
 
 from __future__ import annotations
 
-import concurrent.futures
 import os
 import threading
 import time
@@ -34,7 +33,6 @@ from ._polling import PollPolicy
 from ._progress import Progress
 from ._retry import RetryDecider, RetryPolicy, musicgen_retries
 from ._wakeups import wakeups_for
-from ._workers import run_until
 from .observability._events import Hook
 from .providers import Provider
 
@@ -832,6 +830,8 @@ class MusicGenClient(BaseClient):
             else:
                 # In a worker thread, so that this call stops waiting at the deadline whatever
                 # the socket does (a body trickling in, a read that stalls).
+                from ._workers import run_until  # only for a client the user passed in
+
                 try:
                     response = run_until(left, self._transfer, transfer)
                 except BaseException:
@@ -857,7 +857,7 @@ class MusicGenClient(BaseClient):
 
     def _share(self, step: Shared) -> Any:
         while True:
-            future, leader = self._flights.join(step.key, concurrent.futures.Future)
+            future, leader = self._flights.join(step.key, _future)
             if leader:
                 return self._flights.lead(step.key, future, lambda: self._drive(step.flow))
             result = future.result()
@@ -875,3 +875,10 @@ def public_error(error: MusicGenError) -> MusicGenError:
         link.__traceback__ = None
         link = link.__cause__
     return error
+
+
+def _future() -> Any:
+    """A ``concurrent.futures.Future`` (imported on first use: only shared flights need it)."""
+    import concurrent.futures
+
+    return concurrent.futures.Future()

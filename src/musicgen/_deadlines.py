@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import httpcore
 import httpx
 
-from ._workers import Abandoned
+from ._exchange import Abandoned
 
 __all__ = ["bounded_by", "install_deadlines"]
 

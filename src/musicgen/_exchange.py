@@ -32,7 +32,6 @@ from ._errors import (
 from ._reporting import Reporter, log_extra
 from ._retry import RetryDecider, RetryPolicy
 from ._version import __version__
-from ._workers import Abandoned
 from .observability._events import EventName
 
 __all__ = [
@@ -40,6 +39,7 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "USER_AGENT",
+    "Abandoned",
     "Exchange",
     "Transfer",
     "check_max_concurrency",
@@ -59,6 +59,20 @@ DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 # slot, a proxy that refused the tunnel. (Unless a redirect was followed first: see
 # ``_redirected``.)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+
+
+class Abandoned(Exception):
+    """The caller stopped waiting for a job, or the job stops because it was abandoned.
+
+    Raised by ``run_until`` in the caller, and by an exchange that notices its deadline passed.
+
+    Attributes:
+        started: False when the job (or the request) had not started and never will.
+    """
+
+    def __init__(self, *, started: bool) -> None:
+        super().__init__("the caller stopped waiting")
+        self.started = started
 
 
 def check_max_response_bytes(value: object) -> int:

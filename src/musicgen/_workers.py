@@ -21,26 +21,14 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-__all__ = ["Abandoned", "run_until"]
+from ._exchange import Abandoned
+
+__all__ = ["run_until"]
 
 T = TypeVar("T")
 
 #: Seconds an idle worker waits for another job before it ends.
 IDLE_SECONDS = 30.0
-
-
-class Abandoned(Exception):
-    """The caller stopped waiting for a job, or the job stops because it was abandoned.
-
-    Raised by ``run_until`` in the caller, and by an exchange that notices its deadline passed.
-
-    Attributes:
-        started: False when the job (or the request) had not started and never will.
-    """
-
-    def __init__(self, *, started: bool) -> None:
-        super().__init__("the caller stopped waiting")
-        self.started = started
 
 
 class _Job:

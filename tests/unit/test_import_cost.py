@@ -24,6 +24,9 @@ LATER = [
     "opentelemetry",
     "uuid",
     "difflib",
+    "concurrent.futures",
+    "queue",
+    "musicgen._workers",
 ]
 
 
