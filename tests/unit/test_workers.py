@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from musicgen._workers import Abandoned, _Job, run_until
+from musicgen._exchange import Abandoned
+from musicgen._workers import _Job, run_until
 
 WHO: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
 
