@@ -67,8 +67,19 @@ class CallContext:
     until: str = "done"
 
 
-@attrs.frozen
-class Send:
+class _Effect:
+    """A plain slotted value: effects are built for every request and read at once, and an
+    attrs class costs about half a millisecond to define at import."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        names: tuple[str, ...] = self.__slots__
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__name__}({fields})"
+
+
+class Send(_Effect):
     """Send ``operation``'s request, retried when safe; the outcome is its parsed value.
 
     Attributes:
@@ -77,46 +88,56 @@ class Send:
         context: The public call it belongs to.
     """
 
-    operation: Operation[Any]
-    role: str
-    context: CallContext
+    __slots__ = ("context", "operation", "role")
+
+    def __init__(self, operation: Operation[Any], role: str, context: CallContext) -> None:
+        self.operation = operation
+        self.role = role
+        self.context = context
 
 
-@attrs.frozen
-class Sleep:
+class Sleep(_Effect):
     """Wait ``seconds``."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
-@attrs.frozen
-class Notify:
+class Notify(_Effect):
     """Hand a ``Progress`` to the call's ``on_progress`` (awaited when it is a coroutine)."""
 
-    callback: Callable[[Progress], Any] = attrs.field(eq=False)
-    progress: Progress
+    __slots__ = ("callback", "progress")
+
+    def __init__(self, callback: Callable[[Progress], Any], progress: Progress) -> None:
+        self.callback = callback
+        self.progress = progress
 
 
-@attrs.frozen
-class UseCache:
+class UseCache(_Effect):
     """Run ``action`` on the client's cache; the outcome is what it returns.
 
     The async client runs it in a worker thread unless the cache says it never blocks.
     """
 
-    action: Callable[[Cache], Any]
+    __slots__ = ("action",)
+
+    def __init__(self, action: Callable[[Cache], Any]) -> None:
+        self.action = action
 
 
-@attrs.frozen
-class Blocking:
+class Blocking(_Effect):
     """Run ``action()``, which may block (a limiter waiting for a slot); the outcome is what it
     returns. The async client runs it in a worker thread."""
 
-    action: Callable[[], Any]
+    __slots__ = ("action",)
+
+    def __init__(self, action: Callable[[], Any]) -> None:
+        self.action = action
 
 
-@attrs.frozen
-class AwaitKeys:
+class AwaitKeys(_Effect):
     """Return when one of ``keys`` is written to the client's cache, or after ``seconds``.
 
     A client whose cache wakes waiters (``SupportsWait``) waits on its wake-up listener,
@@ -129,20 +150,25 @@ class AwaitKeys:
         check_every: How soon a client that cannot watch keys returns (the flow checks then).
     """
 
-    keys: tuple[str, ...]
-    seconds: float
-    check_every: float
+    __slots__ = ("check_every", "keys", "seconds")
+
+    def __init__(self, keys: tuple[str, ...], seconds: float, check_every: float) -> None:
+        self.keys = keys
+        self.seconds = seconds
+        self.check_every = check_every
 
 
-@attrs.frozen
-class Shared:
+class Shared(_Effect):
     """Run ``flow`` once for every caller asking with the same ``key`` at the same time.
 
     A client drives the first caller's flow; the others wait for its result (single flight).
     """
 
-    key: str
-    flow: Flow[Any] = attrs.field(eq=False)
+    __slots__ = ("flow", "key")
+
+    def __init__(self, key: str, flow: Flow[Any]) -> None:
+        self.key = key
+        self.flow = flow
 
 
 Effect = Send | Sleep | UseCache | Shared | Notify | Blocking | AwaitKeys
