@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import math
+import os
 import time
-import uuid
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
@@ -46,7 +47,7 @@ def account_key(provider: str, api_key: str) -> str:
 
 def new_token() -> str:
     """A fresh holder token (random: it proves nothing but who holds a slot)."""
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # like the client's other tokens: no uuid import
 
 
 class Slot(AbstractContextManager["Slot"]):
@@ -219,19 +220,20 @@ class Waiter(Protocol):
     def __call__(self, seconds: float) -> None: ...
 
 
-class BlockingLimiter:
+class BlockingLimiter(abc.ABC):
     """The waiting loops both limiters share, on top of their ``try_`` methods."""
 
+    @abc.abstractmethod
     def _try(self, account: str, limit: int, ttl: float) -> tuple[Slot | None, float]:
         """A slot, or None and the seconds until the soonest held slot expires."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _listen(self, account: str) -> AbstractContextManager[Waiter]:
         """Start listening for releases of ``account`` (before the first try: none missed)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def try_acquire_rate(self, account: str, *, count: int, per: float) -> float:
-        raise NotImplementedError
+        """See ``Limiter.try_acquire_rate``."""
 
     def try_acquire(self, account: str, *, limit: int, ttl: float) -> Slot | None:
         check_account(account)
