@@ -36,13 +36,10 @@ LIMIT_REFRESH = 600.0
 
 
 def account_of(provider: Any) -> str | None:
-    """The limiter account of ``provider`` (a digest of its key), or None when it has no key."""
-    key = getattr(provider, "_api_key", None)
-    if not isinstance(key, str) or not key:
-        return None
-    from .limits import account_key
-
-    return account_key(provider.name, key)
+    """The limiter account of ``provider`` (``ProviderBase.account``), or None for a provider
+    that has none: the limits then do not apply to it."""
+    account = getattr(provider, "account", None)
+    return account if isinstance(account, str) else None
 
 
 class AccountSlots:

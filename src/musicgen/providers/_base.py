@@ -214,6 +214,13 @@ class ProviderBase:
             if_missing=if_missing,
         )
 
+    @property
+    def account(self) -> str:
+        """This key's account for a ``musicgen.limits`` limiter: a digest, never the key."""
+        from ..limits import account_key
+
+        return account_key(self.name, self._api_key)
+
     def check_task_id(self, task_id: object, field: str = "task_id") -> str:
         """``task_id`` stripped; refused when it is not a non-empty string.
 
