@@ -15,8 +15,8 @@ set. Deleting before re-reading the set means a poke is never lost.
 from __future__ import annotations
 
 import logging
+import os
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +66,7 @@ class Wakeups:
 
     def __init__(self, cache: Any) -> None:
         self._cache = cache
-        self._control = f"callback:wakeups:{uuid.uuid4().hex}"
+        self._control = f"callback:wakeups:{os.urandom(16).hex()}"
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._watches: dict[str, set[Watch]] = {}  # key -> the waits on it

@@ -31,9 +31,13 @@ LATER = [
 
 
 def _loaded_after(code: str) -> set[str]:
-    """The modules ``code`` loads beyond what ``import httpx`` already did."""
+    """The modules ``code`` loads beyond what ``import httpx`` already did (httpx as a plain
+    install has it: without its optional command line, whose click and rich would load uuid
+    and more and hide musicgen importing them too)."""
     probe = (
-        "import sys, json, httpx; before = set(sys.modules); "
+        "import sys, json; "
+        "sys.modules.update(dict.fromkeys(('click', 'rich', 'pygments'))); "
+        "import httpx; before = set(sys.modules); "
         f"{code}; print(json.dumps(sorted(set(sys.modules) - before)))"
     )
     done = subprocess.run(
