@@ -22,6 +22,8 @@ import threading
 import time
 from typing import Any
 
+from ._beat import Beat
+
 __all__ = ["LEASE_TTL", "HeldLease", "flight_name", "hold_lease"]
 
 logger = logging.getLogger("musicgen")
@@ -67,11 +69,7 @@ class HeldLease:
 
 
 class _Renewer:
-    """One daemon thread renewing every lease this process holds, every third of its ttl.
-
-    Most leases are released within milliseconds (one submission); a thread per lease would
-    cost more than the lease itself.
-    """
+    """Every lease this process holds, renewed every third of its ttl by one ``Beat``."""
 
     def __init__(self) -> None:
         self._reset()
@@ -79,29 +77,23 @@ class _Renewer:
     def _reset(self) -> None:
         self._lock = threading.Lock()
         self._held: set[HeldLease] = set()
-        self._thread: threading.Thread | None = None
+        self._beat = Beat(LEASE_TTL / 3, self._renew_all, "musicgen-leases")
 
     def add(self, lease: HeldLease) -> None:
         with self._lock:
             self._held.add(lease)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="musicgen-leases", daemon=True
-                )
-                self._thread.start()
+        self._beat.start()
 
     def discard(self, lease: HeldLease) -> None:
         with self._lock:
             self._held.discard(lease)
 
-    def _run(self) -> None:
-        while True:
-            time.sleep(LEASE_TTL / 3)
-            with self._lock:
-                held = list(self._held)
-            for lease in held:
-                if not lease.renew():
-                    self.discard(lease)
+    def _renew_all(self) -> None:
+        with self._lock:
+            held = list(self._held)
+        for lease in held:
+            if not lease.renew():
+                self.discard(lease)
 
 
 _RENEWER = _Renewer()

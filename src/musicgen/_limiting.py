@@ -23,6 +23,8 @@ import threading
 import time
 from typing import Any
 
+from ._beat import Beat
+
 __all__ = ["LIMIT_REFRESH", "MAX_HOLD", "SLOT_TTL", "AccountSlots", "account_of"]
 
 logger = logging.getLogger("musicgen")
@@ -55,7 +57,7 @@ class AccountSlots:
         self._clock = clock
         self._lock = threading.Lock()
         self._held: dict[tuple[str, str], tuple[Any, float]] = {}  # -> (slot, held since)
-        self._renewer: threading.Thread | None = None
+        self._beat = Beat(SLOT_TTL / 3, self.renew_all, "musicgen-slots")
         self._limits: dict[str, tuple[int, float]] = {}  # account -> (limit, read at)
         self._lines: dict[str, collections.deque[object]] = {}  # account -> waiting tickets
 
@@ -120,11 +122,7 @@ class AccountSlots:
         """Keep ``slot`` (renewed in the background) until the task is seen terminal."""
         with self._lock:
             self._held[(provider, task_id)] = (slot, self._clock())
-            if self._renewer is None:
-                self._renewer = threading.Thread(
-                    target=self._renew_forever, name="musicgen-slots", daemon=True
-                )
-                self._renewer.start()
+        self._beat.start()
 
     def holds(self, provider: str, task_id: str) -> bool:
         """Whether this client holds a slot for the task (never blocks)."""
@@ -159,8 +157,3 @@ class AccountSlots:
                 continue
             if not kept:
                 self.forget(*key)  # it expired meanwhile: nothing left to renew
-
-    def _renew_forever(self) -> None:
-        while True:
-            time.sleep(SLOT_TTL / 3)
-            self.renew_all()
