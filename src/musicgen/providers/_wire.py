@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, NewType, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Any, NewType, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -190,30 +191,34 @@ def register_object(
     # Every key that may hold an attribute: (attribute, rank of that spelling).
     spelled = {key: (name, rank) for name, names in keys.items() for rank, key in enumerate(names)}
     kinds = {field.name: field.type for field in attrs.fields(cls)}
-    # The attributes' hooks, looked up on the first call: nested classes may register later.
-    hooks: dict[str, Callable[[Any, Any], Any]] = {}
+    # Each attribute's (hook, type), looked up on the first call: nested classes may register
+    # later. ``X | None`` is read with X's hook: a null never reaches it (it keeps the default),
+    # and cattrs' Optional hook would dispatch on the type again at every value.
+    hooks: dict[str, tuple[Callable[[Any, Any], Any], Any]] = {}
 
     def hook(obj: Any, _: Any) -> Any:
-        if not isinstance(obj, Mapping):
+        if obj.__class__ is not dict and not isinstance(obj, Mapping):  # dict: no ABC check
             raise _Mismatch(f"expected an object, got {kind(obj)}")
         if not hooks:
-            hooks.update((name, converter.get_structure_hook(t)) for name, t in kinds.items())
+            hooks.update((name, _hook_of(converter, t)) for name, t in kinds.items())
         # One pass over the keys present: for each attribute, the first spelling holding
-        # content wins, else the first holding a blank string (``_pick``'s rule).
-        chosen: dict[str, tuple[tuple[bool, int], str, Any]] = {}
+        # content wins, else the first holding a blank string (``_pick``'s rule). A choice is
+        # (blank, rank, key, value); tuples compare blank first, then rank.
+        chosen: dict[str, tuple[bool, int, str, Any]] = {}
         for key, value in obj.items():
             found = spelled.get(key)
             if found is None or value is None:
                 continue
             name, rank = found
-            score = (isinstance(value, str) and not value.strip(), rank)
+            choice = (isinstance(value, str) and not value.strip(), rank, key, value)
             held = chosen.get(name)
-            if held is None or score < held[0]:
-                chosen[name] = (score, key, value)
+            if held is None or choice[:2] < held[:2]:
+                chosen[name] = choice
         values: dict[str, Any] = {}
-        for name, (_, key, value) in chosen.items():
+        for name, (_blank, _rank, key, value) in chosen.items():
+            read, wanted = hooks[name]
             try:
-                values[name] = hooks[name](value, kinds[name])
+                values[name] = read(value, wanted)
             except _Mismatch as error:
                 raise _Mismatch(error.detail, f".{key}{error.where}") from None
             except BaseValidationError as error:
@@ -222,6 +227,14 @@ def register_object(
         return cls(**values)
 
     converter.register_structure_hook(cls, hook)
+
+
+def _hook_of(converter: cattrs.Converter, wanted: Any) -> tuple[Callable[[Any, Any], Any], Any]:
+    """The hook and type to read a non-null value of an attribute declared ``wanted``."""
+    args = get_args(wanted)
+    if len(args) == 2 and type(None) in args and get_origin(wanted) in (Union, UnionType):
+        wanted = args[0] if args[1] is type(None) else args[1]
+    return converter.get_structure_hook(wanted), wanted
 
 
 # -- hooks ------------------------------------------------------------------------------------
