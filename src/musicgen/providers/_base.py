@@ -176,12 +176,18 @@ class ProviderBase:
                 ``api_prefix``.
         """
         root = f"{self.base_url}{self.api_prefix}" if base_url is None else base_url
+        url: httpx.URL
+        if params:
+            # One parse of the whole URL: httpx would parse it, then parse it again to merge
+            # ``params=`` in (a status read builds one such request per wait).
+            url = httpx.URL(f"{root}{path}?{httpx.QueryParams(params)}")
+        else:
+            url = _parsed_url(f"{root}{path}")
         return httpx.Request(
             method,
-            f"{root}{path}",
+            url,
             headers=bearer_headers(self._api_key),
             json=json,
-            params=params,
             data=data,
             files=files,
         )
@@ -474,6 +480,12 @@ def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> fl
     if math.isnan(seconds) or math.isinf(seconds):
         return None
     return max(0.0, seconds)
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed once per endpoint (URLs are immutable, so they are shared)."""
+    return httpx.URL(url)
 
 
 def bearer_headers(api_key: str) -> dict[str, str]:
