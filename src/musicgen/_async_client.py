@@ -26,6 +26,7 @@ from ._exchange import (
     DEFAULT_MAX_RESPONSE_BYTES,
     Abandoned,
     Transfer,
+    no_free_slot,
     pool_limits,
 )
 from ._flights import ABANDONED, Flights
@@ -73,6 +74,19 @@ else:  # pragma: no cover - Python 3.10
             return await asyncio.wait_for(exchange, seconds)
         except asyncio.TimeoutError:
             raise Abandoned(started=True) from None
+
+
+async def _free_slot(slots: asyncio.Semaphore, seconds: float | None) -> bool:
+    """Take one of ``slots``, waiting at most ``seconds`` (None: as long as it takes); False
+    when none came free in time."""
+    if seconds is None or not slots.locked():
+        await slots.acquire()
+        return True
+    try:
+        await _within(seconds, slots.acquire())
+    except Abandoned:
+        return False
+    return True
 
 
 class AsyncMusicGenClient(BaseClient):
@@ -138,6 +152,13 @@ class AsyncMusicGenClient(BaseClient):
             follow_redirects=True,
             limits=pool_limits(max_concurrency),
         )
+        # Exchanges on a client musicgen built stop at the deadline in the caller's task (the
+        # pool's sockets are clamped to it); on a user's client, a cancellation scope ends them.
+        # (Imported here: it needs httpcore, which httpx itself loads only for a transport.)
+        from ._deadlines import bounded_by, install_deadlines
+
+        bounded = install_deadlines(self._http, modify=self._owns_http)
+        self._bounded_by = bounded_by if bounded else None
         self._max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         # Stores that may wait on disk or locks run in a worker thread, off the event loop.
@@ -706,10 +727,30 @@ class AsyncMusicGenClient(BaseClient):
         exchange = self._core.exchange
         transfer = exchange.prepare(send, asynchronous=True)
         started = self._core.clock()
-        left = transfer.remaining()
+        slots = self._slots
+        if slots is not None and not await _free_slot(slots, transfer.remaining()):
+            error = no_free_slot(self._max_concurrency)
+            failure = exchange.failed(send, attempt, started, error, transfer)
+            if failure is None:
+                raise error
+            raise failure from error
+        try:
+            return await self._exchange_in_slot(send, attempt, transfer, started)
+        finally:
+            if slots is not None:
+                slots.release()
+
+    async def _exchange_in_slot(
+        self, send: Send, attempt: int, transfer: Transfer, started: float
+    ) -> Any:
+        exchange = self._core.exchange
+        left = transfer.remaining()  # after any wait for a slot
         try:
             if left is None:
                 response = await self._transfer(transfer)
+            elif self._bounded_by is not None:
+                with self._bounded_by(left):
+                    response = await self._transfer(transfer)
             else:
                 response = await _within(left, self._transfer(transfer))
         except Exception as error:
@@ -720,14 +761,7 @@ class AsyncMusicGenClient(BaseClient):
         return exchange.received(send, attempt, started, response)
 
     async def _transfer(self, transfer: Transfer) -> httpx.Response:
-        """Wait for a free slot (``max_concurrency``), send, and read the answer's body in
-        chunks, bounded in size."""
-        if self._slots is None:
-            return await self._transfer_in_slot(transfer)
-        async with self._slots:
-            return await self._transfer_in_slot(transfer)
-
-    async def _transfer_in_slot(self, transfer: Transfer) -> httpx.Response:
+        """Send, and read the answer's body in chunks, bounded in size."""
         response = await self._http.send(transfer.request, stream=True)
         try:
             transfer.answered(response)

@@ -812,7 +812,8 @@ class MusicGenClient(BaseClient):
                 raise error
             raise failure from error
         try:
-            return self._exchange_in_slot(send, attempt, transfer, started, left)
+            # What is left after any wait for a slot bounds the exchange itself.
+            return self._exchange_in_slot(send, attempt, transfer, started, transfer.remaining())
         finally:
             if slots is not None:
                 slots.release()

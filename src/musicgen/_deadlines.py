@@ -1,24 +1,24 @@
-"""Socket operations that stop at the call's deadline, in the caller's own thread.
+"""Socket operations that stop at the call's deadline, in the caller's own thread or task.
 
 httpx bounds each socket read, not a whole exchange: a header or body trickling in a byte at a
-time would keep a blocking caller far past its deadline. The clients musicgen builds itself
-therefore get a network backend whose streams clamp every connect, read and write to the
-deadline of the exchange running on the current thread (``bounded_by``), and raise
-``Abandoned`` once it has passed. No thread handoff, no watchdog: a thread-local lookup per
-socket operation.
+time would keep a caller far past its deadline. The clients musicgen builds itself therefore
+get a network backend whose streams clamp every connect, read and write to the deadline of the
+exchange running in the current context (``bounded_by``: a thread, or an asyncio task), and
+raise ``Abandoned`` once it has passed. No thread handoff, no watchdog and no cancellation
+scope: a context-variable lookup per socket operation.
 
-A client the user passes in keeps its own transport untouched; the blocking client then bounds
-its exchanges with a worker thread instead (``_workers.run_until``).
+A client the user passes in keeps its own transport untouched; its exchanges are then bounded
+by a worker thread (``_workers.run_until``, blocking client) or a cancellation scope (async).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import threading
+import contextvars
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Any
 
 import httpcore
 import httpx
@@ -27,61 +27,66 @@ from ._exchange import Abandoned
 
 __all__ = ["bounded_by", "install_deadlines"]
 
-T = TypeVar("T")
-
-
-class _Current(threading.local):
-    """The deadline of the exchange this thread is running (``time.monotonic()``), if any."""
-
-    at: float | None = None
-
-
-_current = _Current()
+#: The deadline (``time.monotonic()``) of the exchange running in this context, if any.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "musicgen_exchange_deadline", default=None
+)
 
 
 @contextlib.contextmanager
 def bounded_by(seconds: float) -> Iterator[None]:
-    """Bound every socket operation of this thread's exchange to ``seconds`` from now."""
-    _current.at = time.monotonic() + seconds
+    """Bound every socket operation of this context's exchange to ``seconds`` from now."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
     try:
         yield
     finally:
-        _current.at = None
+        _DEADLINE.reset(token)
 
 
-def _left(timeout: float | None, *, started: bool) -> tuple[float | None, bool]:
-    """The timeout to use (clamped to the deadline), and whether the clamp made it shorter.
+class _Clamp:
+    """Around one socket operation: a timeout that the deadline's clamp caused (not the
+    request's own) becomes ``Abandoned``."""
+
+    __slots__ = ("clamped", "started", "timed_out")
+
+    def __init__(self, timed_out: type[Exception], *, clamped: bool, started: bool) -> None:
+        self.timed_out = timed_out
+        self.clamped = clamped
+        self.started = started
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.clamped and kind is not None and issubclass(kind, self.timed_out):
+            raise Abandoned(started=self.started) from error
+
+
+def _clamp(
+    timeout: float | None, timed_out: type[Exception], *, started: bool
+) -> tuple[float | None, _Clamp]:
+    """The timeout to use (clamped to the deadline), and the guard to run the operation in.
 
     Raises:
         Abandoned: The deadline has passed.
     """
-    at = _current.at
-    if at is None:
-        return timeout, False
-    left = at - time.monotonic()
-    if left <= 0:
-        raise Abandoned(started=started)
-    if timeout is None or left < timeout:
-        return left, True
-    return timeout, False
+    at = _DEADLINE.get()
+    clamped = False
+    if at is not None:
+        left = at - time.monotonic()
+        if left <= 0:
+            raise Abandoned(started=started)
+        if timeout is None or left < timeout:
+            timeout, clamped = left, True
+    return timeout, _Clamp(timed_out, clamped=clamped, started=started)
 
 
-def _within_deadline(
-    operation: Callable[[float | None], T],
-    timeout: float | None,
-    timed_out: type[Exception],
-    *,
-    started: bool,
-) -> T:
-    """``operation(timeout)`` with ``timeout`` clamped to the deadline; a timeout the clamp
-    caused (not the request's own) becomes ``Abandoned``."""
-    timeout, clamped = _left(timeout, started=started)
-    try:
-        return operation(timeout)
-    except timed_out as error:
-        if clamped:
-            raise Abandoned(started=started) from error
-        raise
+# -- the blocking client's pools -------------------------------------------------------------
 
 
 class _DeadlineStream(httpcore.NetworkStream):
@@ -91,12 +96,14 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        read = functools.partial(self._inner.read, max_bytes)
-        return _within_deadline(read, timeout, httpcore.ReadTimeout, started=True)
+        timeout, guard = _clamp(timeout, httpcore.ReadTimeout, started=True)
+        with guard:
+            return self._inner.read(max_bytes, timeout)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        write = functools.partial(self._inner.write, buffer)
-        _within_deadline(write, timeout, httpcore.WriteTimeout, started=True)
+        timeout, guard = _clamp(timeout, httpcore.WriteTimeout, started=True)
+        with guard:
+            self._inner.write(buffer, timeout)
 
     def close(self) -> None:
         self._inner.close()
@@ -107,11 +114,9 @@ class _DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        def handshake(left: float | None) -> httpcore.NetworkStream:
-            return self._inner.start_tls(ssl_context, server_hostname, left)
-
-        inner = _within_deadline(handshake, timeout, httpcore.ConnectTimeout, started=False)
-        return _DeadlineStream(inner)
+        timeout, guard = _clamp(timeout, httpcore.ConnectTimeout, started=False)
+        with guard:
+            return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -131,10 +136,9 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        def connect(left: float | None) -> httpcore.NetworkStream:
-            return self.inner.connect_tcp(host, port, left, local_address, socket_options)
-
-        stream = _within_deadline(connect, timeout, httpcore.ConnectTimeout, started=False)
+        timeout, guard = _clamp(timeout, httpcore.ConnectTimeout, started=False)
+        with guard:
+            stream = self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
         return _DeadlineStream(stream)
 
     def connect_unix_socket(
@@ -143,21 +147,93 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        def connect(left: float | None) -> httpcore.NetworkStream:
-            return self.inner.connect_unix_socket(path, left, socket_options)
-
-        stream = _within_deadline(connect, timeout, httpcore.ConnectTimeout, started=False)
+        timeout, guard = _clamp(timeout, httpcore.ConnectTimeout, started=False)
+        with guard:
+            stream = self.inner.connect_unix_socket(path, timeout, socket_options)
         return _DeadlineStream(stream)
 
     def sleep(self, seconds: float) -> None:
         self.inner.sleep(seconds)
 
 
-def install_deadlines(client: httpx.Client, *, modify: bool = True) -> bool:
+# -- the async client's pools ------------------------------------------------------------------
+
+
+class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
+    """``_DeadlineStream`` for the async client's pools."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        timeout, guard = _clamp(timeout, httpcore.ReadTimeout, started=True)
+        with guard:
+            return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        timeout, guard = _clamp(timeout, httpcore.WriteTimeout, started=True)
+        with guard:
+            await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout, guard = _clamp(timeout, httpcore.ConnectTimeout, started=False)
+        with guard:
+            inner = await self._inner.start_tls(ssl_context, server_hostname, timeout)
+        return _AsyncDeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
+    """``_DeadlineBackend`` for the async client's pools."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self.inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout, guard = _clamp(timeout, httpcore.ConnectTimeout, started=False)
+        with guard:
+            stream = await self.inner.connect_tcp(
+                host, port, timeout, local_address, socket_options
+            )
+        return _AsyncDeadlineStream(stream)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout, guard = _clamp(timeout, httpcore.ConnectTimeout, started=False)
+        with guard:
+            stream = await self.inner.connect_unix_socket(path, timeout, socket_options)
+        return _AsyncDeadlineStream(stream)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+def install_deadlines(client: httpx.Client | httpx.AsyncClient, *, modify: bool = True) -> bool:
     """Give every connection pool of ``client`` (one musicgen built) the deadline backend.
 
     Args:
-        client: The httpx client.
+        client: The httpx client, blocking or async.
         modify: False only checks whether it already has it (a client musicgen built, shared
             by ``with_options``); a user's client is never changed.
 
@@ -166,6 +242,9 @@ def install_deadlines(client: httpx.Client, *, modify: bool = True) -> bool:
         not (a user's client, a custom transport, or an httpx whose internals moved), and the
         caller must bound its exchanges some other way.
     """
+    asynchronous = isinstance(client, httpx.AsyncClient)
+    transport_type: type[Any] = httpx.AsyncHTTPTransport if asynchronous else httpx.HTTPTransport
+    backend_type: type[Any] = _AsyncDeadlineBackend if asynchronous else _DeadlineBackend
     transports = [getattr(client, "_transport", None)]
     transports += list(getattr(client, "_mounts", {}).values())
     pools: list[Any] = []
@@ -173,12 +252,12 @@ def install_deadlines(client: httpx.Client, *, modify: bool = True) -> bool:
         if transport is None:
             continue  # a mount that disables a scheme
         pool = getattr(transport, "_pool", None)
-        if type(transport) is not httpx.HTTPTransport or not hasattr(pool, "_network_backend"):
+        if type(transport) is not transport_type or not hasattr(pool, "_network_backend"):
             return False
         pools.append(pool)
     if not modify:
-        return all(isinstance(pool._network_backend, _DeadlineBackend) for pool in pools)
+        return all(isinstance(pool._network_backend, backend_type) for pool in pools)
     for pool in pools:
-        if not isinstance(pool._network_backend, _DeadlineBackend):
-            pool._network_backend = _DeadlineBackend(pool._network_backend)
+        if not isinstance(pool._network_backend, backend_type):
+            pool._network_backend = backend_type(pool._network_backend)
     return True

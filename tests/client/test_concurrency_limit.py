@@ -109,3 +109,24 @@ def test_a_submission_that_waited_past_its_deadline_for_a_slot_was_not_sent() ->
     assert not isinstance(caught.value, SubmissionUncertainError)
     assert caught.value.request_sent is False
     assert emulator.submissions() == 0
+
+
+def test_an_async_submission_that_waited_past_its_deadline_for_a_slot_was_not_sent() -> None:
+    emulator, seen = Emulator(), InFlight()
+
+    async def main() -> BaseException:
+        http = httpx.AsyncClient(transport=SlowAsync(emulator, seen, 0.6))
+        async with emulated_async_client(http_client=http, max_concurrency=1) as client:
+            hog = asyncio.create_task(client.balance("suno"))
+            await asyncio.sleep(0.1)  # the balance read holds the only slot
+            with pytest.raises(APITimeoutError) as caught:
+                await client.submit(**SUNO, timeout=0.2)
+            await hog
+        await http.aclose()
+        return caught.value
+
+    error = asyncio.run(main())
+
+    assert not isinstance(error, SubmissionUncertainError)
+    assert error.request_sent is False  # type: ignore[attr-defined]
+    assert emulator.submissions() == 0

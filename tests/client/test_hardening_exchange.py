@@ -334,6 +334,32 @@ def test_a_users_own_blocking_http_client_is_bounded_by_the_deadline_too(
     assert isinstance(error, GenerationTimeoutError)
 
 
+@pytest.mark.parametrize("fault", [trickle_headers(0.05), trickle(0.05)], ids=["headers", "body"])
+def test_a_users_own_async_http_client_is_bounded_by_the_deadline_too(
+    server: MisbehavingServer, fault: Any
+) -> None:
+    # A pool musicgen built clamps its sockets to the deadline; a user's own client is left as
+    # it is, and a cancellation scope ends its exchanges at the deadline instead.
+    server.misbehave("suno", "status", fault)
+
+    async def main() -> tuple[float, BaseException | None]:
+        async with (
+            httpx.AsyncClient(follow_redirects=True) as http,
+            emulated_async_client(base_url=server.url, http_client=http) as client,
+        ):
+            started = time.monotonic()
+            try:
+                await client.generate(provider="suno", timeout=DEADLINE, prompt="a calm tune")
+            except MusicGenError as error:
+                return time.monotonic() - started, error
+            return time.monotonic() - started, None
+
+    elapsed, error = asyncio.run(main())
+
+    assert elapsed < DEADLINE + MARGIN
+    assert isinstance(error, GenerationTimeoutError)
+
+
 def test_a_blocking_client_musicgen_built_keeps_exchanges_in_the_callers_thread(
     server: MisbehavingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
