@@ -45,7 +45,7 @@ from ._peers import suno_easy_overhead_row
 from ._report import Measure, Row, at_most, ratio_of
 from ._workloads import PROMPT, RawSuno, sdk_async_client, sdk_client
 
-__all__ = ["run"]
+__all__ = ["recorded_generation", "replay", "run"]
 
 _REQUESTS_PER_GENERATION = 5
 _BASELINE = "hand-written httpx"
@@ -321,7 +321,7 @@ def _hook_sets() -> list[_HookSet]:
     ]
 
 
-def _recorded_generation() -> list[tuple[int, list[tuple[bytes, bytes]], bytes]]:
+def recorded_generation() -> list[tuple[int, list[tuple[bytes, bytes]], bytes]]:
     """The emulator's answers to one ``generate`` (a submit and four reads), to replay."""
     emulator = Emulator()
     inner = emulator.transport()
@@ -343,7 +343,7 @@ def _recorded_generation() -> list[tuple[int, list[tuple[bytes, bytes]], bytes]]
     return answers
 
 
-def _replay(answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]]) -> Callable[..., Any]:
+def replay(answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]]) -> Callable[..., Any]:
     """A MockTransport handler answering each generation's requests with ``answers``, in turn."""
     position = [0]
 
@@ -367,7 +367,7 @@ class _Counter:
 
 def _events_per_generate(answers: list[tuple[int, list[tuple[bytes, bytes]], bytes]]) -> int:
     counter = _Counter()
-    http = httpx.Client(transport=httpx.MockTransport(_replay(answers)))
+    http = httpx.Client(transport=httpx.MockTransport(replay(answers)))
     with emulated_client(None, http_client=http, hooks=[counter], metrics=False) as client:
         client.generate(PROMPT, provider="suno")
     http.close()
@@ -378,7 +378,7 @@ def _cpu_rows(settings: Settings) -> list[Row]:
     """Client CPU per ``generate`` for each hook set, minus the same client without hooks."""
     calls = 20 if settings.quick else 150
     rounds = 3 if settings.quick else 9
-    answers = _recorded_generation()
+    answers = recorded_generation()
     events = _events_per_generate(answers)
     rows: list[Row] = []
     with _hooks_environment(_Variant("cpu", None, dict, sentry=True, logging=True)):
@@ -447,7 +447,7 @@ def _sync_round(
         clients: dict[str, Any] = {}
         for hook_set in sets:
             http = stack.enter_context(
-                httpx.Client(transport=httpx.MockTransport(_replay(answers)))
+                httpx.Client(transport=httpx.MockTransport(replay(answers)))
             )
             options = {"poll": _NO_DEADLINE, **hook_set.options()}
             clients[hook_set.name] = stack.enter_context(
@@ -473,7 +473,7 @@ async def _async_round(
         clients: dict[str, Any] = {}
         for hook_set in sets:
             http = await stack.enter_async_context(
-                httpx.AsyncClient(transport=httpx.MockTransport(_replay(answers)))
+                httpx.AsyncClient(transport=httpx.MockTransport(replay(answers)))
             )
             options = {"poll": _NO_DEADLINE, **hook_set.options()}
             clients[hook_set.name] = await stack.enter_async_context(

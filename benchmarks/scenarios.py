@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import cache, callbacks, concurrency, import_time, overhead, polling, soak
+from . import cache, callbacks, concurrency, import_time, instructions, overhead, polling, soak
 from ._harness import Settings
 from ._report import Row
 
@@ -37,6 +37,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         "overhead",
         "per-call overhead of generate() vs hand-written httpx, sync and async, per hook set",
         overhead.run,
+    ),
+    Scenario(
+        "instructions",
+        "valgrind-counted CPU instructions per generate vs hand-written httpx, and the share "
+        "of stamina's retry loop",
+        instructions.run,
     ),
     Scenario(
         "concurrency",

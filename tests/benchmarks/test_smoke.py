@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROW_KEYS = {"scenario", "variant", "unit", "sdk", "baseline", "ratio", "target", "met", "note"}
 
@@ -79,3 +81,37 @@ def test_the_quick_soak_meets_its_money_safety_targets(tmp_path: Path) -> None:
     assert report["scenarios"]["soak"]["error"] is None
     assert report["targets"]["missed"] == []
     assert report["targets"]["judged"] == 8
+
+
+def test_every_work_the_instruction_count_runs_completes_without_valgrind() -> None:
+    # The instructions scenario runs these under valgrind (not in the test suite: minutes);
+    # each must still run on the SDK as shipped.
+    from benchmarks._count import WORKS
+
+    failed = {}
+    for work in WORKS:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks._count", work, "2"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode != 0:
+            failed[work] = done.stderr[-1000:]
+
+    assert failed == {}
+
+
+def test_the_instruction_count_is_skipped_where_valgrind_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from benchmarks import instructions
+    from benchmarks._harness import Settings
+
+    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+
+    rows = instructions.run(Settings(quick=True))
+
+    assert [(row.text, row.met) for row in rows] == [("skipped", None)]
