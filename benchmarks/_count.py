@@ -7,10 +7,10 @@ answers, the clients, 20 untimed warm-up generations), so the set-up cancels out
 
 Works:
 
-- ``sdk-sync`` / ``sdk-async``: ``generate`` on a ``MusicGenClient`` (no deadline) /
-  ``AsyncMusicGenClient`` (the emulated clients' 30 s deadline) with ``metrics=False``,
-  answered by an ``httpx.MockTransport`` replaying one recorded generation (a submit and four
-  reads), so no server shares the count.
+- ``sdk-sync`` / ``sdk-async``: ``generate`` on a ``MusicGenClient`` / ``AsyncMusicGenClient``
+  with ``metrics=False`` and no deadline (see ``_NO_DEADLINE``), answered by an
+  ``httpx.MockTransport`` replaying one recorded generation (a submit and four reads), so no
+  server shares the count.
 - ``raw-sync`` / ``raw-async``: the same requests written by hand with httpx.
 - ``retry-sync`` / ``retry-async``: the retry loop musicgen runs around every request
   (``stamina.retry_context`` driven by its ``RetryDecider``), with one successful attempt that
@@ -35,8 +35,10 @@ from .overhead import recorded_generation, replay
 
 WORKS = ("sdk-sync", "raw-sync", "sdk-async", "raw-async", "retry-sync", "retry-async")
 _WARM_UP = 20
-# No deadline for the blocking client: with a client of its own (as here) it would bound each
-# exchange by a worker thread; the pool musicgen builds bounds it in the calling thread instead.
+# No deadline: on the pools musicgen builds, the deadline is a clamp on each socket operation,
+# which a MockTransport never makes. With a client of the user's own (as here), it would be a
+# worker thread per exchange (blocking) or a cancellation scope (async), which a default client
+# does not pay.
 _NO_DEADLINE = PollPolicy(interval=0.0, max_interval=0.0, timeout=None)
 
 
@@ -74,9 +76,9 @@ def _sync(work: str, answers: Any, times: int) -> None:
 async def _async(work: str, answers: Any, times: int) -> None:
     http = httpx.AsyncClient(transport=httpx.MockTransport(replay(answers)))
     raw = RawSuno("http://emulator.musicgen.test") if work.startswith("raw") else None
-    # With the emulated client's deadline, as shipped: each request then runs in a cancellation
-    # scope (the blocking client's equivalent lives in the pool musicgen builds, not used here).
-    async with emulated_async_client(None, http_client=http, metrics=False) as client:
+    async with emulated_async_client(
+        None, http_client=http, metrics=False, poll=_NO_DEADLINE
+    ) as client:
 
         async def one() -> None:
             if raw is not None:
