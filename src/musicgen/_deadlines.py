@@ -94,6 +94,9 @@ class _DeadlineStream(httpcore.NetworkStream):
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
+        # The pool asks every idle connection whether it is still usable each time a request
+        # starts or ends: the inner stream answers directly, without a frame of ours.
+        self.get_extra_info = inner.get_extra_info  # type: ignore[method-assign]
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         timeout, guard = _clamp(timeout, httpcore.ReadTimeout, started=True)
@@ -117,9 +120,6 @@ class _DeadlineStream(httpcore.NetworkStream):
         timeout, guard = _clamp(timeout, httpcore.ConnectTimeout, started=False)
         with guard:
             return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
@@ -164,6 +164,9 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
+        # The pool asks every idle connection whether it is still usable each time a request
+        # starts or ends: the inner stream answers directly, without a frame of ours.
+        self.get_extra_info = inner.get_extra_info  # type: ignore[method-assign]
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         timeout, guard = _clamp(timeout, httpcore.ReadTimeout, started=True)
@@ -188,9 +191,6 @@ class _AsyncDeadlineStream(httpcore.AsyncNetworkStream):
         with guard:
             inner = await self._inner.start_tls(ssl_context, server_hostname, timeout)
         return _AsyncDeadlineStream(inner)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
 
 
 class _AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
