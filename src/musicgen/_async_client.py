@@ -26,7 +26,6 @@ from ._exchange import (
     DEFAULT_MAX_RESPONSE_BYTES,
     Abandoned,
     Transfer,
-    no_free_slot,
     pool_limits,
 )
 from ._flights import ABANDONED, Flights
@@ -729,11 +728,7 @@ class AsyncMusicGenClient(BaseClient):
         started = self._core.clock()
         slots = self._slots
         if slots is not None and not await _free_slot(slots, transfer.remaining()):
-            error = no_free_slot(self._max_concurrency)
-            failure = exchange.failed(send, attempt, started, error, transfer)
-            if failure is None:
-                raise error
-            raise failure from error
+            raise exchange.no_free_slot(send, attempt, started, transfer, self._max_concurrency)
         try:
             return await self._exchange_in_slot(send, attempt, transfer, started)
         finally:

@@ -23,7 +23,6 @@ from ._exchange import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_RESPONSE_BYTES,
     Transfer,
-    no_free_slot,
     pool_limits,
 )
 from ._flights import ABANDONED, Flights
@@ -806,11 +805,7 @@ class MusicGenClient(BaseClient):
         left = transfer.remaining()
         slots = self._slots
         if slots is not None and not slots.acquire(timeout=left):
-            error = no_free_slot(self._max_concurrency)
-            failure = exchange.failed(send, attempt, started, error, transfer)
-            if failure is None:
-                raise error
-            raise failure from error
+            raise exchange.no_free_slot(send, attempt, started, transfer, self._max_concurrency)
         try:
             # What is left after any wait for a slot bounds the exchange itself.
             return self._exchange_in_slot(send, attempt, transfer, started, transfer.remaining())

@@ -44,7 +44,6 @@ __all__ = [
     "Transfer",
     "check_max_concurrency",
     "check_max_response_bytes",
-    "no_free_slot",
     "pool_limits",
 ]
 
@@ -113,7 +112,7 @@ def pool_limits(max_concurrency: int | None) -> httpx.Limits:
     return httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency)
 
 
-def no_free_slot(max_concurrency: int | None) -> httpx.PoolTimeout:
+def _no_free_slot(max_concurrency: int | None) -> httpx.PoolTimeout:
     """The error of a request that waited for a free slot until its deadline: nothing was
     sent (``Exchange.failed`` maps it to an ``APITimeoutError`` that says so)."""
     return httpx.PoolTimeout(
@@ -391,6 +390,17 @@ class Exchange:
             return None
         with_context(failure, send.context)
         self._event(send, attempt, started, transfer.response, failure)
+        return failure
+
+    def no_free_slot(
+        self, send: Send, attempt: int, started: float, transfer: Transfer, limit: int | None
+    ) -> MusicGenError:
+        """The error of an attempt that waited for one of ``limit`` slots (``max_concurrency``)
+        until the deadline: nothing was sent, so it may be retried, paid or not."""
+        cause = _no_free_slot(limit)
+        failure = self.failed(send, attempt, started, cause, transfer)
+        assert failure is not None  # a PoolTimeout is a transport error: always translated
+        failure.__cause__ = cause
         return failure
 
     def _translate(self, send: Send, error: Exception, transfer: Transfer) -> MusicGenError | None:
