@@ -51,9 +51,7 @@ def run(settings: Settings) -> list[Row]:
         for work in ("sdk-sync", "raw-sync", "sdk-async", "raw-async", "retry-sync", "retry-async")
     }
     with ThreadPoolExecutor(max_workers=2) as pool:
-        counted = dict(
-            zip(jobs, pool.map(lambda job: _per_work(*job), jobs.items()), strict=True)
-        )
+        counted = dict(zip(jobs, pool.map(lambda job: _per_work(*job), jobs.items()), strict=True))
     rows = [_generate_row(mode, counted, generates) for mode in ("sync", "async")]
     rows += [_retry_row(mode, counted, loops) for mode in ("sync", "async")]
     return rows

@@ -446,9 +446,7 @@ def _sync_round(
     with contextlib.ExitStack() as stack:
         clients: dict[str, Any] = {}
         for hook_set in sets:
-            http = stack.enter_context(
-                httpx.Client(transport=httpx.MockTransport(replay(answers)))
-            )
+            http = stack.enter_context(httpx.Client(transport=httpx.MockTransport(replay(answers))))
             options = {"poll": _NO_DEADLINE, **hook_set.options()}
             clients[hook_set.name] = stack.enter_context(
                 emulated_client(None, http_client=http, **options)

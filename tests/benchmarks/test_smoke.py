@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROW_KEYS = {"scenario", "variant", "unit", "sdk", "baseline", "ratio", "target", "met", "note"}
@@ -86,10 +85,16 @@ def test_the_quick_soak_meets_its_money_safety_targets(tmp_path: Path) -> None:
 def test_every_work_the_instruction_count_runs_completes_without_valgrind() -> None:
     # The instructions scenario runs these under valgrind (not in the test suite: minutes);
     # each must still run on the SDK as shipped.
-    from benchmarks._count import WORKS
-
+    listed = subprocess.run(
+        [sys.executable, "-c", "from benchmarks._count import WORKS; print(*WORKS)"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     failed = {}
-    for work in WORKS:
+    for work in listed.stdout.split():
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks._count", work, "2"],
             cwd=REPO_ROOT,
@@ -101,17 +106,24 @@ def test_every_work_the_instruction_count_runs_completes_without_valgrind() -> N
         if done.returncode != 0:
             failed[work] = done.stderr[-1000:]
 
+    assert len(listed.stdout.split()) == 6
     assert failed == {}
 
 
-def test_the_instruction_count_is_skipped_where_valgrind_is_missing(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from benchmarks import instructions
-    from benchmarks._harness import Settings
+def test_the_instruction_count_is_skipped_where_valgrind_is_missing(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
 
-    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "instructions", "--output", output],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PATH": str(tmp_path)},  # no valgrind on it
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
-    rows = instructions.run(Settings(quick=True))
-
-    assert [(row.text, row.met) for row in rows] == [("skipped", None)]
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    rows = report["scenarios"]["instructions"]["rows"]
+    assert [(row["text"], row["met"]) for row in rows] == [("skipped", None)]
