@@ -8,7 +8,14 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-__all__ = ["Cache", "CacheStats", "SupportsGetWithTTL", "SupportsLease", "SupportsWait"]
+__all__ = [
+    "Cache",
+    "CacheStats",
+    "Counters",
+    "SupportsGetWithTTL",
+    "SupportsLease",
+    "SupportsWait",
+]
 
 
 @runtime_checkable
@@ -178,6 +185,31 @@ class CacheStats:
             "size": self.size,
             "hit_rate": self.hit_rate,
         }
+
+
+class Counters:
+    """A store's own lookup and write counters, kept apart from what it stores.
+
+    The store updates them under its own lock and reads them the same way (``stats``).
+    """
+
+    __slots__ = ("hits", "misses", "sets")
+
+    def __init__(self) -> None:
+        self.hits = 0
+        self.misses = 0
+        self.sets = 0
+
+    def stats(self, *, size: int, evictions: int = 0, expirations: int = 0) -> CacheStats:
+        """These counters, with what the store counts itself, as a ``CacheStats``."""
+        return CacheStats(
+            hits=self.hits,
+            misses=self.misses,
+            sets=self.sets,
+            evictions=evictions,
+            expirations=expirations,
+            size=size,
+        )
 
 
 def check_ttl(ttl: float | None, *, name: str = "ttl") -> float | None:

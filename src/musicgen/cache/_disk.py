@@ -69,7 +69,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal, NamedTuple, TypeVar
 
-from ._base import CacheStats, check_item, check_ttl, expiry
+from ._base import CacheStats, Counters, check_item, check_ttl, expiry
 
 __all__ = ["DiskCache", "default_cache_dir"]
 
@@ -359,9 +359,7 @@ class DiskCache:
         self._wal = False
         self._retry_at = -math.inf
         self._reported_unavailable = False
-        self._hits = 0
-        self._misses = 0
-        self._sets = 0
+        self._counts = Counters()
         self._evictions = 0
         self._expirations = 0
         self._sets_since_sweep = 0
@@ -408,7 +406,7 @@ class DiskCache:
                 "SELECT value, expires_at, accessed FROM entries WHERE key = ?", (key,)
             ).fetchone()
             if row is None:
-                self._misses += 1
+                self._counts.misses += 1
                 return None
             value, expires_at, accessed = row
             now = self._timer()
@@ -418,17 +416,17 @@ class DiskCache:
                     "DELETE FROM entries WHERE key = ? AND expires_at <= ?", (key, now)
                 )
                 self._expirations += max(cursor.rowcount, 0)
-                self._misses += 1
+                self._counts.misses += 1
                 return None
             if not now - accessed < _TOUCH_AFTER:
                 self._touch(conn, key, now)
-            self._hits += 1  # last: a failure above retries the whole read
+            self._counts.hits += 1  # last: a failure above retries the whole read
             return value, (None if expires_at is None else expires_at - now)
 
         found = self._run(op, _UNAVAILABLE)
         if isinstance(found, _Unavailable):
             with self._lock:
-                self._misses += 1  # the store cannot be read: answer a miss, and count it
+                self._counts.misses += 1  # the store cannot be read: answer a miss, and count it
             return None
         return found
 
@@ -480,7 +478,7 @@ class DiskCache:
             if touched:
                 self._touched = {}
                 self._touched_since = math.inf
-            self._sets += 1
+            self._counts.sets += 1
             self._sets_since_sweep += 1
             if sweep:
                 self._sets_since_sweep = 0
@@ -571,13 +569,8 @@ class DiskCache:
 
         size = self._run(count, 0)
         with self._lock:
-            return CacheStats(
-                hits=self._hits,
-                misses=self._misses,
-                sets=self._sets,
-                evictions=self._evictions,
-                expirations=self._expirations,
-                size=size,
+            return self._counts.stats(
+                size=size, evictions=self._evictions, expirations=self._expirations
             )
 
     def close(self) -> None:

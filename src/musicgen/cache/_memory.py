@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from cachetools import TLRUCache
 
-from ._base import CacheStats, check_item, check_keys, check_lease, check_ttl, expiry
+from ._base import CacheStats, Counters, check_item, check_keys, check_lease, check_ttl, expiry
 
 __all__ = ["MemoryCache"]
 
@@ -91,9 +91,7 @@ class MemoryCache:
         # Keys someone waits on -> how many waiters, and how many wakes each has seen.
         self._waiters: Counter[str] = Counter()
         self._wakes: Counter[str] = Counter()
-        self._hits = 0
-        self._misses = 0
-        self._sets = 0
+        self._counts = Counters()
 
     @property
     def maxsize(self) -> int:
@@ -118,9 +116,9 @@ class MemoryCache:
             self._data.expire(now)
             entry = self._data.get(key)
             if entry is None:
-                self._misses += 1
+                self._counts.misses += 1
                 return None
-            self._hits += 1
+            self._counts.hits += 1
             value, expires_at = entry
             return value, (None if math.isinf(expires_at) else expires_at - now)
 
@@ -141,7 +139,7 @@ class MemoryCache:
         with self._lock:
             now = self._timer()
             self._data[key] = (value, expiry(now, self._ttl if ttl is None else ttl))
-            self._sets += 1
+            self._counts.sets += 1
             self._wake(key)
 
     def delete(self, key: str) -> None:
@@ -164,13 +162,8 @@ class MemoryCache:
         """Return the counters and the number of live entries."""
         with self._lock:
             size = len(self._data)  # purges expired entries first
-            return CacheStats(
-                hits=self._hits,
-                misses=self._misses,
-                sets=self._sets,
-                evictions=self._data.evictions,
-                expirations=self._data.expirations,
-                size=size,
+            return self._counts.stats(
+                size=size, evictions=self._data.evictions, expirations=self._data.expirations
             )
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .._redis import CacheUnavailableError, Subscription, connect, glob_escape, import_redis, text
-from ._base import CacheStats, check_item, check_keys, check_lease, check_ttl
+from ._base import CacheStats, Counters, check_item, check_keys, check_lease, check_ttl
 
 if TYPE_CHECKING:
     import redis
@@ -136,9 +136,7 @@ class RedisCache:
         self._release = self._client.register_script(_RELEASE)
         # Counters are per process (each worker counts its own lookups).
         self._lock = threading.Lock()
-        self._hits = 0
-        self._misses = 0
-        self._sets = 0
+        self._counts = Counters()
 
     @property
     def prefix(self) -> str:
@@ -219,7 +217,7 @@ class RedisCache:
 
         if self._attempt("write", write):
             with self._lock:
-                self._sets += 1
+                self._counts.sets += 1
 
     def delete(self, key: str) -> None:
         """Remove ``key``; a missing key is not an error (a Redis failure is logged)."""
@@ -254,7 +252,7 @@ class RedisCache:
         """
         size = self._call("stats", lambda: sum(1 for _ in self._scan()))
         with self._lock:
-            return CacheStats(hits=self._hits, misses=self._misses, sets=self._sets, size=size)
+            return self._counts.stats(size=size)
 
     def close(self) -> None:
         """Close the connections (only those of a client this store made from a URL)."""
@@ -367,9 +365,9 @@ class RedisCache:
     def _count(self, hit: bool) -> None:
         with self._lock:
             if hit:
-                self._hits += 1
+                self._counts.hits += 1
             else:
-                self._misses += 1
+                self._counts.misses += 1
 
     def _call(self, what: str, action: Callable[[], _T]) -> _T:
         """Run ``action``; a Redis failure (after the client's retries) raises."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from ._base import Cache, CacheStats, SupportsGetWithTTL, check_item, check_ttl
+from ._base import Cache, CacheStats, Counters, SupportsGetWithTTL, check_item, check_ttl
 
 __all__ = ["TieredCache"]
 
@@ -39,9 +39,7 @@ class TieredCache:
         self._count_lock = threading.Lock()
         # Blocks when either store may: the async client then calls it from a worker thread.
         self.blocking: bool = getattr(front, "blocking", True) or getattr(back, "blocking", True)
-        self._hits = 0
-        self._misses = 0
-        self._sets = 0
+        self._counts = Counters()
 
     def get(self, key: str) -> str | None:
         """Return the value from ``front``, else from ``back`` (promoting it), else None."""
@@ -64,9 +62,9 @@ class TieredCache:
                             self.front.set(key, value, ttl=remaining)
         with self._count_lock:
             if found is None:
-                self._misses += 1
+                self._counts.misses += 1
             else:
-                self._hits += 1
+                self._counts.hits += 1
         return found
 
     def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
@@ -83,7 +81,7 @@ class TieredCache:
             self.back.set(key, value, ttl=ttl)
             self.front.set(key, value, ttl=ttl)
         with self._count_lock:
-            self._sets += 1
+            self._counts.sets += 1
 
     def delete(self, key: str) -> None:
         """Remove ``key`` from both tiers."""
@@ -101,13 +99,10 @@ class TieredCache:
         """Return the pair's counters (see the class docstring for their meaning)."""
         front, back = self.front.stats(), self.back.stats()
         with self._count_lock:
-            return CacheStats(
-                hits=self._hits,
-                misses=self._misses,
-                sets=self._sets,
+            return self._counts.stats(
+                size=back.size,
                 evictions=front.evictions + back.evictions,
                 expirations=front.expirations + back.expirations,
-                size=back.size,
             )
 
     def close(self) -> None:
