@@ -44,14 +44,13 @@ def bounded_by(seconds: float) -> Iterator[None]:
 
 
 class _Clamp:
-    """Around one socket operation: a timeout that the deadline's clamp caused (not the
-    request's own) becomes ``Abandoned``."""
+    """Around one socket operation whose timeout the deadline shortened: a timeout then is the
+    deadline's (not the request's own), and becomes ``Abandoned``."""
 
-    __slots__ = ("clamped", "started", "timed_out")
+    __slots__ = ("started", "timed_out")
 
-    def __init__(self, timed_out: type[Exception], *, clamped: bool, started: bool) -> None:
+    def __init__(self, timed_out: type[Exception], *, started: bool) -> None:
         self.timed_out = timed_out
-        self.clamped = clamped
         self.started = started
 
     def __enter__(self) -> None:
@@ -63,27 +62,30 @@ class _Clamp:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self.clamped and kind is not None and issubclass(kind, self.timed_out):
+        if kind is not None and issubclass(kind, self.timed_out):
             raise Abandoned(started=self.started) from error
+
+
+#: The guard of an operation the deadline did not shorten: its own timeouts pass unchanged.
+_UNCLAMPED: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
 
 
 def _clamp(
     timeout: float | None, timed_out: type[Exception], *, started: bool
-) -> tuple[float | None, _Clamp]:
+) -> tuple[float | None, contextlib.AbstractContextManager[None]]:
     """The timeout to use (clamped to the deadline), and the guard to run the operation in.
 
     Raises:
         Abandoned: The deadline has passed.
     """
     at = _DEADLINE.get()
-    clamped = False
     if at is not None:
         left = at - time.monotonic()
         if left <= 0:
             raise Abandoned(started=started)
         if timeout is None or left < timeout:
-            timeout, clamped = left, True
-    return timeout, _Clamp(timed_out, clamped=clamped, started=started)
+            return left, _Clamp(timed_out, started=started)
+    return timeout, _UNCLAMPED
 
 
 # -- the blocking client's pools -------------------------------------------------------------
