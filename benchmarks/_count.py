@@ -8,9 +8,11 @@ answers, the clients, 20 untimed warm-up generations), so the set-up cancels out
 Works:
 
 - ``sdk-sync`` / ``sdk-async``: ``generate`` on a ``MusicGenClient`` / ``AsyncMusicGenClient``
-  with ``metrics=False`` and no deadline (see ``_NO_DEADLINE``), answered by an
-  ``httpx.MockTransport`` replaying one recorded generation (a submit and four reads), so no
-  server shares the count.
+  with ``metrics=False`` and no deadline, answered by an ``httpx.MockTransport`` replaying one
+  recorded generation (a submit and four reads), so no server shares the count. On the pools
+  musicgen builds, the deadline is a clamp on each socket operation, which a MockTransport
+  never makes; on a client of the user's own, as here, it would be a worker thread per
+  exchange (blocking) or a cancellation scope (async), which a default client does not pay.
 - ``raw-sync`` / ``raw-async``: the same requests written by hand with httpx.
 - ``retry-sync`` / ``retry-async``: the retry loop musicgen runs around every request
   (``stamina.retry_context`` driven by its ``RetryDecider``), with one successful attempt that
@@ -26,20 +28,14 @@ from typing import Any
 
 import httpx
 
-from musicgen import PollPolicy
 from musicgen.testing import emulated_async_client, emulated_client
 
 from ._harness import cache_missing_sniffio
 from ._workloads import PROMPT, RawSuno
-from .overhead import recorded_generation, replay
+from .overhead import NO_DEADLINE, recorded_generation, replay
 
 WORKS = ("sdk-sync", "raw-sync", "sdk-async", "raw-async", "retry-sync", "retry-async")
 _WARM_UP = 20
-# No deadline: on the pools musicgen builds, the deadline is a clamp on each socket operation,
-# which a MockTransport never makes. With a client of the user's own (as here), it would be a
-# worker thread per exchange (blocking) or a cancellation scope (async), which a default client
-# does not pay.
-_NO_DEADLINE = PollPolicy(interval=0.0, max_interval=0.0, timeout=None)
 
 
 def main(work: str, times: int) -> None:
@@ -58,7 +54,7 @@ def main(work: str, times: int) -> None:
 def _sync(work: str, answers: Any, times: int) -> None:
     http = httpx.Client(transport=httpx.MockTransport(replay(answers)))
     raw = RawSuno("http://emulator.musicgen.test") if work.startswith("raw") else None
-    with emulated_client(None, http_client=http, metrics=False, poll=_NO_DEADLINE) as client:
+    with emulated_client(None, http_client=http, metrics=False, poll=NO_DEADLINE) as client:
 
         def one() -> None:
             if raw is not None:
@@ -77,7 +73,7 @@ async def _async(work: str, answers: Any, times: int) -> None:
     http = httpx.AsyncClient(transport=httpx.MockTransport(replay(answers)))
     raw = RawSuno("http://emulator.musicgen.test") if work.startswith("raw") else None
     async with emulated_async_client(
-        None, http_client=http, metrics=False, poll=_NO_DEADLINE
+        None, http_client=http, metrics=False, poll=NO_DEADLINE
     ) as client:
 
         async def one() -> None:

@@ -45,7 +45,7 @@ from ._peers import suno_easy_overhead_row
 from ._report import Measure, Row, at_most, ratio_of
 from ._workloads import PROMPT, RawSuno, sdk_async_client, sdk_client
 
-__all__ = ["recorded_generation", "replay", "run"]
+__all__ = ["NO_DEADLINE", "recorded_generation", "replay", "run"]
 
 _REQUESTS_PER_GENERATION = 5
 _BASELINE = "hand-written httpx"
@@ -397,7 +397,7 @@ def _cpu_rows(settings: Settings) -> list[Row]:
 
 # No deadline: the blocking client then sends from the calling thread instead of a worker
 # thread per request, whose hand-offs made process time swing by more than the hooks cost.
-_NO_DEADLINE = PollPolicy(interval=0.0, max_interval=0.0, timeout=None)
+NO_DEADLINE = PollPolicy(interval=0.0, max_interval=0.0, timeout=None)
 
 
 def _cpu_rounds(
@@ -447,7 +447,7 @@ def _sync_round(
         clients: dict[str, Any] = {}
         for hook_set in sets:
             http = stack.enter_context(httpx.Client(transport=httpx.MockTransport(replay(answers))))
-            options = {"poll": _NO_DEADLINE, **hook_set.options()}
+            options = {"poll": NO_DEADLINE, **hook_set.options()}
             clients[hook_set.name] = stack.enter_context(
                 emulated_client(None, http_client=http, **options)
             )
@@ -473,7 +473,7 @@ async def _async_round(
             http = await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.MockTransport(replay(answers)))
             )
-            options = {"poll": _NO_DEADLINE, **hook_set.options()}
+            options = {"poll": NO_DEADLINE, **hook_set.options()}
             clients[hook_set.name] = await stack.enter_async_context(
                 emulated_async_client(None, http_client=http, **options)
             )
